@@ -1,0 +1,214 @@
+"""The command line: `startlint check|rules|explain`.
+
+Exit codes: 0 nothing at or above `--fail-on`; 1 something was; 2 usage,
+configuration or internal error. This module imports the standard library only
+at start-up; everything else loads where it is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from startlint import __version__
+from startlint.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from startlint.config import Settings
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FORMATS = ("text", "json", "sarif", "github")
+
+
+def _codes(value: str) -> list[str]:
+    return [c for c in (part.strip() for part in value.split(",")) if c]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="startlint",
+        description="Find and fix what makes a Python service slow to cold-start.",
+    )
+    parser.add_argument("--version", action="version", version=f"startlint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="check files and directories (default: .)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; '-' reads stdin")
+    check.add_argument("--select", type=_codes, help="comma-separated codes or prefixes to check (replaces the configured set)")
+    check.add_argument("--ignore", type=_codes, default=[], help="codes or prefixes to skip")
+    check.add_argument("--extend-select", type=_codes, default=[], help="codes or prefixes to add")
+    check.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that makes the exit code 1 (default: error)")
+    check.add_argument("--format", choices=FORMATS, default="text", dest="output_format")
+    check.add_argument("--output-file", "-o", type=Path, help="write the report here instead of stdout")
+    check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
+    check.add_argument("--statistics", action="store_true", help="counts by rule instead of findings")
+    check.add_argument("--no-color", action="store_true", help="never colour the output")
+    check.add_argument("--config", type=Path, help="use this configuration file")
+    check.add_argument("--stdin-filename", type=Path, help="the path stdin's source stands for")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
+    check.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+    rules = sub.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", choices=("text", "json"), default="text", dest="output_format")
+
+    explain = sub.add_parser("explain", help="show a rule's documentation")
+    explain.add_argument("code", metavar="CODE")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "rules":
+            return _rules(args)
+        return _explain(args)
+    except (UsageError, ConfigError) as exc:
+        print(f"startlint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # the one place an unexpected failure becomes exit 2
+        if getattr(args, "debug", False) or os.environ.get("STARTLINT_DEBUG"):
+            raise
+        print(f"startlint: internal error: {exc}", file=sys.stderr)
+        print("startlint: rerun with --debug for the traceback and report it", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _known_codes() -> tuple[str, ...]:
+    from startlint.rules import implemented_codes
+
+    return implemented_codes()
+
+
+def _check(args: argparse.Namespace) -> int:
+    from startlint import catalog, config
+    from startlint.discovery import SourceFile, discover, kind_of
+    from startlint.engine import Checker, exit_code, relative
+    from startlint.findings import Severity
+    from startlint.reporters import render
+    from startlint.results import ReportOptions, RunResult
+    from startlint.ruledocs import all_docs
+
+    paths = [Path(p) for p in (args.paths or ["."])]
+    stdin = [p for p in paths if str(p) == "-"]
+    if stdin and len(paths) > 1:
+        raise UsageError("'-' (stdin) cannot be combined with other paths")
+    if stdin and args.stdin_filename is None:
+        raise UsageError("reading stdin needs --stdin-filename PATH (the file it stands for)")
+    cwd = Path.cwd()
+    anchor = args.stdin_filename if stdin else paths[0]
+    known = _known_codes()
+    if args.config is not None:
+        if not args.config.is_file():
+            raise UsageError(f"--config {args.config}: no such file")
+        config_path: Path | None = args.config.resolve()
+    else:
+        config_path = config.find_config((cwd / anchor).resolve())
+    settings = config.load_settings(config_path, known, cwd)
+    settings = _apply_cli(settings, args, known)
+    catalogs = catalog.extend(catalog.load_shipped(), settings.catalog)
+    docs = all_docs()
+    checker = Checker(settings, catalogs, docs)
+    root = settings.root.resolve()
+
+    if stdin:
+        target = (cwd / args.stdin_filename).resolve()
+        kind = kind_of(target.name) or "python"
+        data = sys.stdin.buffer.read()
+        from startlint.python.source import decode
+
+        try:
+            text = decode(data)
+        except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+            raise UsageError(f"stdin ({args.stdin_filename}): cannot decode: {exc}") from None
+        found = checker.check_file(SourceFile(target, kind), text=text, display_path=relative(target, root))
+        files = 1
+    else:
+        for p in paths:
+            if not p.exists():
+                raise UsageError(f"{p}: no such file or directory")
+        sources = list(discover(paths, settings))
+        found = list(checker.check_files(sources))
+        files = len(sources)
+
+    findings = tuple(sorted(found, key=lambda f: f.sort_key))
+    result = RunResult(findings, files, root)
+    to_terminal = args.output_file is None and sys.stdout.isatty()
+    color = to_terminal and not args.no_color and "NO_COLOR" not in os.environ
+    options = ReportOptions(
+        color=color and args.output_format == "text",
+        show_source=to_terminal and args.output_format == "text",
+        statistics=args.statistics,
+        quiet=args.quiet,
+    )
+    report = render(args.output_format, result, docs, options)
+    if args.output_file is not None:
+        args.output_file.write_text(report, encoding="utf-8")
+    elif report:
+        sys.stdout.write(report)
+    if args.exit_zero:
+        return EXIT_CLEAN
+    return exit_code(findings, settings.fail_on if args.fail_on is None else Severity(args.fail_on))
+
+
+def _apply_cli(settings: Settings, args: argparse.Namespace, known: tuple[str, ...]) -> Settings:
+    from startlint.config import parse_codes
+
+    def codes(values: list[str], flag: str) -> tuple[str, ...]:
+        try:
+            return parse_codes(values, known)
+        except ValueError as exc:
+            raise UsageError(f"{flag}: {exc}") from None
+
+    if args.select is not None:
+        settings = replace(settings, select=codes(args.select, "--select"))
+    if args.extend_select:
+        settings = replace(settings, extend_select=settings.extend_select + codes(args.extend_select, "--extend-select"))
+    if args.ignore:
+        settings = replace(settings, ignore=settings.ignore + codes(args.ignore, "--ignore"))
+    return settings
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from startlint.rules import implemented_codes
+    from startlint.ruledocs import all_docs
+
+    docs = all_docs()
+    rows = [docs[c] for c in implemented_codes()]
+    if args.output_format == "json":
+        import json
+
+        payload = [
+            {"code": d.code, "name": d.name, "severity": d.severity.value, "fix": d.fix, "summary": d.summary}
+            for d in rows
+        ]
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return EXIT_CLEAN
+    width = max(len(d.name) for d in rows)
+    print(f"{'code':<6}  {'name':<{width}}  {'severity':<8}  fix")
+    for d in rows:
+        print(f"{d.code:<6}  {d.name:<{width}}  {d.severity.value:<8}  {d.fix}")
+    return EXIT_CLEAN
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from startlint.rules import implemented_codes
+    from startlint.ruledocs import all_docs
+
+    code = args.code.upper()
+    docs = all_docs()
+    if code not in docs or code not in implemented_codes():
+        raise UsageError(f"unknown rule {args.code!r}; 'startlint rules' lists them")
+    sys.stdout.write(docs[code].explain())
+    return EXIT_CLEAN
+

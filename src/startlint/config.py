@@ -1,0 +1,207 @@
+"""Configuration: found once, validated strictly, frozen into `Settings`.
+
+Sources, nearest to the checked path first: `.startlint.toml`, `startlint.toml`
+(keys at the top level) and `pyproject.toml` (under `[tool.startlint]`; a
+pyproject without that table is skipped). `--config PATH` overrides the search.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from startlint import catalog, toml
+from startlint.errors import ConfigError
+from startlint.findings import Severity
+
+CONFIG_NAMES = (".startlint.toml", "startlint.toml", "pyproject.toml")
+
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pypackages__", "node_modules",
+    "site-packages", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    ".startlint_cache", "build", "dist",
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    config_path: Path | None = None
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    fail_on: Severity = Severity.ERROR
+    target_version: tuple[int, int] = (3, 10)
+    entrypoints: tuple[str, ...] = ()
+    catalog: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+# key -> (what is expected, converter)
+_KEYS: dict[str, str] = {
+    "select": "a list of rule codes or prefixes",
+    "ignore": "a list of rule codes or prefixes",
+    "extend-select": "a list of rule codes or prefixes",
+    "per-file-ignores": "a table of glob = list of rule codes",
+    "exclude": "a list of glob patterns",
+    "extend-exclude": "a list of glob patterns",
+    "respect-gitignore": "true or false",
+    "fail-on": "one of 'error', 'warning', 'info'",
+    "target-version": "a Python version such as '3.11' or 'py311'",
+    "entrypoints": "a list of entrypoints such as 'app.main:app' or 'worker.py'",
+    "catalog": "a table of catalog extensions",
+}
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest configuration file at or above `start`."""
+    directory = start if start.is_dir() else start.parent
+    for d in (directory, *directory.parents):
+        for name in CONFIG_NAMES:
+            candidate = d / name
+            if candidate.is_file():
+                if name != "pyproject.toml" or _has_tool_table(candidate):
+                    return candidate
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(r"^\s*\[\s*tool\s*\.\s*startlint\b", text, re.MULTILINE) is not None
+
+
+def load_settings(path: Path | None, known_codes: tuple[str, ...], cwd: Path) -> Settings:
+    """Settings from a config file (or defaults, rooted at `cwd`, when there is none)."""
+    if path is None:
+        return Settings(root=cwd)
+    data = toml.load(path)
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("startlint", {})
+    else:
+        table = data
+    return _from_table(table, path, known_codes)
+
+
+def _from_table(table: Any, path: Path, known: tuple[str, ...]) -> Settings:
+    text = _read(path)
+    section = "[tool.startlint]" if path.name == "pyproject.toml" else "the file"
+
+    def fail(key: str, why: str) -> ConfigError:
+        line = _line_of(text, key)
+        where = f"{path}:{line}" if line else str(path)
+        return ConfigError(f"{where}: '{key}' in {section}: {why}")
+
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {section} must be a table")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _KEYS:
+            raise fail(key, f"unknown key (expected one of: {', '.join(sorted(_KEYS))})")
+        try:
+            values[key] = _convert(key, value, known)
+        except ValueError as exc:
+            raise fail(key, f"{exc}; expected {_KEYS[key]}") from None
+    settings = Settings(root=path.parent, config_path=path)
+    mapping = {
+        "select": "select", "ignore": "ignore", "extend-select": "extend_select",
+        "per-file-ignores": "per_file_ignores", "exclude": "exclude",
+        "extend-exclude": "extend_exclude", "respect-gitignore": "respect_gitignore",
+        "fail-on": "fail_on", "target-version": "target_version", "entrypoints": "entrypoints",
+        "catalog": "catalog",
+    }
+    return replace(settings, **{mapping[k]: v for k, v in values.items()})
+
+
+def _convert(key: str, value: Any, known: tuple[str, ...]) -> Any:
+    if key in ("select", "ignore", "extend-select"):
+        return parse_codes(_string_list(value), known)
+    if key in ("exclude", "extend-exclude"):
+        return tuple(check_glob(g) for g in _string_list(value))
+    if key == "entrypoints":
+        return tuple(_string_list(value))
+    if key == "respect-gitignore":
+        if not isinstance(value, bool):
+            raise ValueError(f"got {value!r}")
+        return value
+    if key == "fail-on":
+        return parse_severity(value)
+    if key == "target-version":
+        return parse_version(value)
+    if key == "per-file-ignores":
+        if not isinstance(value, dict):
+            raise ValueError(f"got {type(value).__name__}")
+        return tuple(
+            (check_glob(glob), parse_codes(_string_list(codes), known)) for glob, codes in value.items()
+        )
+    if key == "catalog":
+        try:
+            return catalog.validate_extension(value, "catalog")
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+    raise AssertionError(key)  # pragma: no cover
+
+
+def _string_list(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"got {value!r}")
+    return value
+
+
+def parse_codes(codes: list[str], known: tuple[str, ...]) -> tuple[str, ...]:
+    """Rule codes or prefixes (`SL1`, `SL101`, `ALL`); unknown ones are an error."""
+    out = []
+    for raw in codes:
+        code = raw.strip().upper()
+        if code != "ALL" and not any(k.startswith(code) for k in known):
+            raise ValueError(f"unknown rule code or prefix {raw!r}")
+        out.append(code)
+    return tuple(out)
+
+
+def parse_severity(value: Any) -> Severity:
+    try:
+        return Severity(value)
+    except ValueError:
+        raise ValueError(f"got {value!r}") from None
+
+
+def parse_version(value: Any) -> tuple[int, int]:
+    match = re.fullmatch(r"(?:py)?3\.?(\d{1,2})", str(value))
+    if not isinstance(value, str) or match is None:
+        raise ValueError(f"got {value!r}")
+    return (3, int(match.group(1)))
+
+
+def check_glob(glob: str) -> str:
+    """Reject patterns gitignore-style matching cannot compile (an unclosed `[`, say)."""
+    import pathspec
+
+    try:
+        pathspec.PathSpec.from_lines("gitwildmatch", [glob])
+    except Exception as exc:  # pathspec raises several types for bad patterns
+        raise ValueError(f"bad glob {glob!r} ({exc})") from None
+    if glob.count("[") != glob.count("]"):
+        raise ValueError(f"bad glob {glob!r} (unbalanced brackets)")
+    return glob
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _line_of(text: str, key: str) -> int | None:
+    match = re.search(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", text, re.MULTILINE)
+    if match is None:
+        return None
+    return text.count("\n", 0, match.start()) + 1

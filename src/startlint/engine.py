@@ -1,0 +1,144 @@
+"""Run the checks: one file at a time to violations, then selection, severity and suppression.
+
+Rules are pure; everything that depends on the user's settings (which codes
+run, per-file ignores, suppression comments) is applied here, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from startlint import suppression
+from startlint.catalog import Catalogs
+from startlint.config import Settings
+from startlint.discovery import PYTHON, SourceFile
+from startlint.findings import Finding, Severity, Span, Violation
+from startlint.python.source import ParseFailure, build_model, decode
+from startlint.ruledocs import RuleDoc
+from startlint.rules import python_checks
+from startlint.rules.context import PythonContext
+
+PARSE_ERROR = "SL001"
+
+
+class InternalError(Exception):
+    """A rule crashed: names the rule and the file."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which codes are reported, from select / extend-select / ignore / per-file-ignores."""
+
+    settings: Settings
+
+    def enabled(self, code: str) -> bool:
+        s = self.settings
+        chosen = _matches(code, (*s.select, *s.extend_select))
+        return chosen and not _matches(code, s.ignore)
+
+    def enabled_for(self, code: str, rel_path: str) -> bool:
+        if not self.enabled(code):
+            return False
+        for glob, codes in self.settings.per_file_ignores:
+            if _glob_matches(rel_path, glob) and _matches(code, codes):
+                return False
+        return True
+
+
+def _matches(code: str, selectors: Iterable[str]) -> bool:
+    return any(sel == "ALL" or code.startswith(sel) for sel in selectors)
+
+
+def _glob_matches(rel_path: str, glob: str) -> bool:
+    name = rel_path.rsplit("/", 1)[-1]
+    return fnmatchcase(rel_path, glob) or fnmatchcase(name, glob) or (
+        glob.endswith("/") and rel_path.startswith(glob)
+    ) or fnmatchcase(rel_path, glob.rstrip("/") + "/*")
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@dataclass(frozen=True)
+class Checker:
+    settings: Settings
+    catalogs: Catalogs
+    docs: dict[str, RuleDoc]
+
+    def check_files(self, files: Iterable[SourceFile]) -> Iterator[Finding]:
+        for source in files:
+            yield from self.check_file(source)
+
+    def check_file(self, source: SourceFile, text: str | None = None, display_path: str | None = None) -> list[Finding]:
+        """Findings for one file; `text` overrides reading it (editor mode)."""
+        rel = display_path or relative(source.path, self.settings.root.resolve())
+        if text is None:
+            try:
+                data = source.path.read_bytes()
+            except OSError as exc:
+                return self._finalise(rel, "", [_unreadable(f"cannot read file: {exc.strerror or exc}")])
+            if b"\0" in data:
+                return self._finalise(rel, "", [_unreadable("cannot read file: it is binary (contains NUL bytes)")])
+            try:
+                text = decode(data)
+            except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+                return self._finalise(rel, "", [_unreadable(f"cannot decode file: {exc}")])
+        if source.kind == PYTHON:
+            return self._finalise(rel, text, self._python(text, rel))
+        return []
+
+    def _python(self, text: str, rel: str) -> list[Violation]:
+        model = build_model(text, rel)
+        if isinstance(model, ParseFailure):
+            span = Span(model.line, model.col, model.line, model.col + 1)
+            return [Violation(PARSE_ERROR, span, f"could not parse: {model.message}")]
+        ctx = PythonContext(self.catalogs, self.settings.target_version)
+        selection = Selection(self.settings)
+        out: list[Violation] = []
+        for code, check in python_checks().items():
+            if not selection.enabled_for(code, rel):
+                continue
+            try:
+                out.extend(check(model, ctx))
+            except Exception as exc:  # a crashing rule must not lose the other findings
+                raise InternalError(f"rule {code} crashed on {rel}: {exc!r}") from exc
+        return out
+
+    def _finalise(self, rel: str, text: str, violations: list[Violation]) -> list[Finding]:
+        selection = Selection(self.settings)
+        marks = suppression.parse(text)
+        out = []
+        for v in violations:
+            if not selection.enabled_for(v.code, rel):
+                continue
+            if v.code != PARSE_ERROR and marks.suppresses(v.code, v.span.start_line, v.span.end_line):
+                continue
+            doc = self.docs[v.code]
+            out.append(
+                Finding(
+                    code=v.code,
+                    name=doc.name,
+                    severity=v.severity or doc.severity,
+                    path=rel,
+                    span=v.span,
+                    message=v.message,
+                    fix=v.fix,
+                    related=v.related,
+                )
+            )
+        return out
+
+
+def _unreadable(message: str) -> Violation:
+    return Violation(PARSE_ERROR, Span(1, 1, 1, 1), message, Severity.ERROR)
+
+
+def exit_code(findings: Iterable[Finding], fail_on: Severity) -> int:
+    return 1 if any(f.severity.rank >= fail_on.rank for f in findings) else 0

@@ -1,0 +1,534 @@
+"""Which code runs when a module is imported: the one definition, over stdlib `ast`.
+
+Import time is the module body and every module-level compound statement, class
+bodies, decorators, default values, base classes and annotations evaluated at
+definition time. It is not a function or lambda body, nor the body of
+`if TYPE_CHECKING:` / `if typing.TYPE_CHECKING:` / `if False:` /
+`if __name__ == "__main__":`, nor, in a module that imports streamlit, the body of
+an `if` guarded by a widget event (`if st.button(...)`), which runs on a user's
+action. Everything read at import time is recorded in a `Module` (see model.py).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from startlint.python import model as m
+from startlint.python.positions import PositionMap
+
+# Streamlit calls whose truth means "the user just acted" (RULES.md, import time).
+STREAMLIT_EVENTS = frozenset({"button", "form_submit_button", "chat_input", "download_button"})
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+_DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "builtins.__import__"})
+LOCAL = "<local>"
+
+
+@dataclass
+class _Scope:
+    """Names bound so far, to their qualified names (None: bound, but unknown)."""
+
+    names: dict[str, str | None]
+    parent: _Scope | None = None
+
+    def lookup(self, name: str) -> tuple[bool, str | None]:
+        scope: _Scope | None = self
+        while scope is not None:
+            if name in scope.names:
+                return True, scope.names[name]
+            scope = scope.parent
+        return False, None
+
+
+@dataclass
+class _Uses:
+    first: dict[tuple[str, str], int] = field(default_factory=dict)
+    count: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def add(self, name: str, kind: str, line: int) -> None:
+        key = (name, kind)
+        if key not in self.first or line < self.first[key]:
+            self.first[key] = line
+        self.count[key] = self.count.get(key, 0) + 1
+
+    def freeze(self) -> tuple[m.NameUse, ...]:
+        return tuple(
+            m.NameUse(name, kind, self.first[(name, kind)], self.count[(name, kind)])
+            for name, kind in sorted(self.first)
+        )
+
+
+def extract(tree: ast.Module, source: str) -> m.Module:
+    """Build the import-time model of a parsed module."""
+    return _Extractor(source).run(tree)
+
+
+class _Extractor:
+    def __init__(self, source: str) -> None:
+        self.pos = PositionMap(source)
+        self.imports: list[m.Import] = []
+        self.calls: list[m.Call] = []
+        self.bindings: list[m.Binding] = []
+        self.uses = _Uses()
+        self.star_imports: list[str] = []
+        self.future_annotations = False
+        self.streamlit = False
+        self.module_scope = _Scope({})
+
+    # -- entry -------------------------------------------------------------
+    def run(self, tree: ast.Module) -> m.Module:
+        self.future_annotations = any(
+            isinstance(s, ast.ImportFrom)
+            and s.module == "__future__"
+            and any(a.name == "annotations" for a in s.names)
+            for s in tree.body
+        )
+        self.streamlit = any(_imports_streamlit(s) for s in ast.walk(tree))
+        doc_end = 0
+        if tree.body and _is_docstring(tree.body[0]):
+            doc_end = tree.body[0].end_lineno or tree.body[0].lineno
+        self._block(tree.body, self.module_scope, ())
+        return m.Module(
+            imports=tuple(self.imports),
+            lazy_imports=(),
+            calls=tuple(self.calls),
+            bindings=tuple(self.bindings),
+            uses=self.uses.freeze(),
+            star_imports=tuple(self.star_imports),
+            future_annotations=self.future_annotations,
+            docstring_end_line=doc_end,
+        )
+
+    # -- statements --------------------------------------------------------
+    def _block(self, body: list[ast.stmt], scope: _Scope, ctx: tuple[str, ...]) -> None:
+        for stmt in body:
+            self._stmt(stmt, scope, ctx)
+
+    def _stmt(self, s: ast.stmt, scope: _Scope, ctx: tuple[str, ...]) -> None:
+        line = s.lineno
+        at_module = scope is self.module_scope
+        if isinstance(s, ast.Import):
+            self._import(s, scope, ctx)
+        elif isinstance(s, ast.ImportFrom):
+            self._import_from(s, scope, ctx)
+        elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self._function(s, scope, ctx)
+        elif isinstance(s, ast.ClassDef):
+            self._class(s, scope, ctx)
+        elif isinstance(s, ast.Assign):
+            value = self._expr(s.value, scope, ctx, line, bind_target=_single_name(s.targets))
+            for target in s.targets:
+                self._assign_target(target, s.value, value, scope, ctx, line)
+        elif isinstance(s, ast.AnnAssign):
+            self._annotation(s.annotation, scope, ctx, line, evaluated=at_module or _in_class(ctx))
+            value = None
+            if s.value is not None:
+                name = s.target.id if isinstance(s.target, ast.Name) else None
+                value = self._expr(s.value, scope, ctx, line, bind_target=name)
+                self._assign_target(s.target, s.value, value, scope, ctx, line)
+            else:
+                self._target_reads(s.target, scope, ctx, line)
+        elif isinstance(s, ast.AugAssign):
+            self._expr(s.value, scope, ctx, line)
+            self._target_reads(s.target, scope, ctx, line)
+            if isinstance(s.target, ast.Name):
+                self._load(s.target.id, m.USE_IMPORT_TIME, line)
+                self._bind(s.target.id, None, "augassign", line, scope)
+        elif isinstance(s, ast.Expr):
+            self._expr(s.value, scope, ctx, line)
+        elif isinstance(s, (ast.Return, ast.Raise, ast.Assert, ast.Delete)):
+            for child in ast.iter_child_nodes(s):
+                if isinstance(child, ast.expr):
+                    if isinstance(s, ast.Delete) and isinstance(child, ast.Name):
+                        self._bind(child.id, None, "del", line, scope)
+                    else:
+                        self._expr(child, scope, ctx, line)
+        elif isinstance(s, ast.If):
+            self._if(s, scope, ctx)
+        elif isinstance(s, (ast.For, ast.AsyncFor)):
+            self._expr(s.iter, scope, ctx, line)
+            self._bind_targets(s.target, "other", line, scope)
+            self._block(s.body, scope, _add(ctx, m.CTX_LOOP))
+            self._block(s.orelse, scope, ctx)
+        elif isinstance(s, ast.While):
+            self._expr(s.test, scope, _add(ctx, m.CTX_LOOP), line)
+            self._block(s.body, scope, _add(ctx, m.CTX_LOOP))
+            self._block(s.orelse, scope, ctx)
+        elif isinstance(s, (ast.With, ast.AsyncWith)):
+            inner = _add(ctx, m.CTX_WITH)
+            for item in s.items:
+                value = self._expr(item.context_expr, scope, inner, line)
+                if item.optional_vars is not None:
+                    if isinstance(item.optional_vars, ast.Name):
+                        self._bind(item.optional_vars.id, value, "assign", line, scope)
+                    else:
+                        self._bind_targets(item.optional_vars, "other", line, scope)
+            self._block(s.body, scope, inner)
+        elif isinstance(s, ast.Try) or type(s).__name__ == "TryStar":
+            self._try(s, scope, ctx)
+        elif isinstance(s, ast.Match):
+            self._expr(s.subject, scope, ctx, line)
+            inner = _add(ctx, m.CTX_CONDITIONAL)
+            for case in s.cases:
+                for node in ast.walk(case.pattern):
+                    if isinstance(node, ast.expr):
+                        self._expr(node, scope, inner, line)
+                    name = getattr(node, "name", None)
+                    if isinstance(name, str):
+                        self._bind(name, None, "other", case.pattern.lineno, scope)
+                if case.guard is not None:
+                    self._expr(case.guard, scope, inner, line)
+                self._block(case.body, scope, inner)
+        elif isinstance(s, ast.Global):
+            for name in s.names:
+                self._bind(name, None, "global", line, scope)
+        elif type(s).__name__ == "TypeAlias":
+            # `type X = ...` (3.12+): the value is evaluated lazily.
+            name = getattr(getattr(s, "name", None), "id", None)
+            if isinstance(name, str):
+                self._bind(name, None, "assign", line, scope)
+        # pass, break, continue, nonlocal: nothing runs.
+
+    def _import(self, s: ast.Import, scope: _Scope, ctx: tuple[str, ...]) -> None:
+        names = []
+        for alias in s.names:
+            bound = alias.asname or alias.name.split(".")[0]
+            qual = alias.name if alias.asname else alias.name.split(".")[0]
+            names.append(m.ImportedName(alias.name, alias.asname, bound))
+            self._bind(bound, qual, "import", s.lineno, scope)
+        self.imports.append(m.Import("import", "", 0, tuple(names), self.pos.of(s), ctx))
+
+    def _import_from(self, s: ast.ImportFrom, scope: _Scope, ctx: tuple[str, ...]) -> None:
+        module = s.module or ""
+        if module == "__future__":
+            return
+        base = "." * s.level + module
+        names = []
+        for alias in s.names:
+            if alias.name == "*":
+                names.append(m.ImportedName("*", None, "*"))
+                self.star_imports.append(base)
+                continue
+            bound = alias.asname or alias.name
+            sep = "" if base.endswith(".") else "."
+            names.append(m.ImportedName(alias.name, alias.asname, bound))
+            self._bind(bound, f"{base}{sep}{alias.name}", "import", s.lineno, scope)
+        self.imports.append(
+            m.Import("from", module, s.level, tuple(names), self.pos.of(s), ctx)
+        )
+
+    def _function(
+        self, s: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope, ctx: tuple[str, ...]
+    ) -> None:
+        for deco in s.decorator_list:
+            self._expr(deco, scope, _add(ctx, m.CTX_DECORATOR), deco.lineno)
+        self._arguments(s.args, scope, ctx, s.lineno)
+        if s.returns is not None:
+            self._annotation(s.returns, scope, ctx, s.lineno, evaluated=True)
+        self._bind(s.name, f"{LOCAL}.{s.name}", "def", s.lineno, scope)
+        self._deferred(s.body, s.args)
+
+    def _class(self, s: ast.ClassDef, scope: _Scope, ctx: tuple[str, ...]) -> None:
+        for deco in s.decorator_list:
+            self._expr(deco, scope, _add(ctx, m.CTX_DECORATOR), deco.lineno)
+        for base in (*s.bases, *(k.value for k in s.keywords)):
+            self._expr(base, scope, _add(ctx, m.CTX_BASE_CLASS), s.lineno)
+        body_scope = _Scope({}, scope)
+        self._block(s.body, body_scope, _add(ctx, m.CTX_CLASS_BODY))
+        self._bind(s.name, f"{LOCAL}.{s.name}", "class", s.lineno, scope)
+
+    def _arguments(self, a: ast.arguments, scope: _Scope, ctx: tuple[str, ...], line: int) -> None:
+        for default in (*a.defaults, *(d for d in a.kw_defaults if d is not None)):
+            self._expr(default, scope, _add(ctx, m.CTX_DEFAULT), line)
+        for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg):
+            if arg is not None and arg.annotation is not None:
+                self._annotation(arg.annotation, scope, ctx, line, evaluated=True)
+
+    def _if(self, s: ast.If, scope: _Scope, ctx: tuple[str, ...]) -> None:
+        self._expr(s.test, scope, ctx, s.lineno)
+        body_runs, else_runs = self._branches(s.test, scope)
+        inner = _add(ctx, m.CTX_CONDITIONAL)
+        if body_runs:
+            self._block(s.body, scope, inner)
+        else:
+            self._deferred(s.body, None)
+        if else_runs:
+            self._block(s.orelse, scope, inner)
+        else:
+            self._deferred(s.orelse, None)
+
+    def _branches(self, test: ast.expr, scope: _Scope) -> tuple[bool, bool]:
+        """(body runs at import time, else runs at import time) for an `if` test."""
+        negated = False
+        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            negated, test = not negated, test.operand
+        never = self._never_at_import(test, scope)
+        if never:
+            return (negated, not negated)
+        return (True, True)
+
+    def _never_at_import(self, test: ast.expr, scope: _Scope) -> bool:
+        """True when the body of `if <test>:` does not run while the module is imported."""
+        if isinstance(test, ast.Constant) and test.value in (False, 0, None):
+            return True
+        qual = self._qualname(test, scope)
+        if qual in ("typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING"):
+            return True
+        if isinstance(test, ast.Name) and test.id == "TYPE_CHECKING" and qual is None:
+            return True
+        if _is_main_guard(test):
+            return True
+        if self.streamlit:
+            if isinstance(test, ast.NamedExpr):
+                test = test.value
+            if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+                return any(self._streamlit_event(v, scope) for v in test.values)
+            return self._streamlit_event(test, scope)
+        return False
+
+    def _streamlit_event(self, test: ast.expr, scope: _Scope) -> bool:
+        if isinstance(test, ast.NamedExpr):
+            test = test.value
+        if not isinstance(test, ast.Call):
+            return False
+        qual = self._qualname(test.func, scope) or ""
+        head, _, attr = qual.rpartition(".")
+        return attr in STREAMLIT_EVENTS and (head == "streamlit" or head.startswith("streamlit."))
+
+    def _try(self, s: ast.stmt, scope: _Scope, ctx: tuple[str, ...]) -> None:
+        handlers: list[ast.ExceptHandler] = getattr(s, "handlers", [])
+        guard = any(self._catches_import_error(h.type, scope) for h in handlers)
+        inner = _add(ctx, m.CTX_TRY)
+        if guard:
+            inner = _add(inner, m.CTX_IMPORT_GUARD)
+        self._block(getattr(s, "body", []), scope, inner)
+        for h in handlers:
+            if h.type is not None:
+                self._expr(h.type, scope, ctx, h.lineno)
+            if h.name:
+                self._bind(h.name, None, "other", h.lineno, scope)
+            self._block(h.body, scope, ctx)
+        self._block(getattr(s, "orelse", []), scope, ctx)
+        self._block(getattr(s, "finalbody", []), scope, ctx)
+
+    def _catches_import_error(self, typ: ast.expr | None, scope: _Scope) -> bool:
+        if typ is None:
+            return False
+        elts = typ.elts if isinstance(typ, ast.Tuple) else [typ]
+        for e in elts:
+            name = e.id if isinstance(e, ast.Name) else e.attr if isinstance(e, ast.Attribute) else ""
+            if name in _IMPORT_ERRORS:
+                return True
+        return False
+
+    # -- deferred code -----------------------------------------------------
+    def _deferred(self, body: list[ast.stmt], args: ast.arguments | None) -> None:
+        """Code that does not run at import: only its name reads are recorded."""
+        for stmt in body:
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                    self._load(node.id, m.USE_DEFERRED, node.lineno)
+                elif isinstance(node, ast.Global) and args is not None:
+                    for name in node.names:
+                        self.bindings.append(m.Binding(name, "global", node.lineno))
+
+    # -- expressions -------------------------------------------------------
+    def _expr(
+        self,
+        e: ast.expr,
+        scope: _Scope,
+        ctx: tuple[str, ...],
+        stmt_line: int,
+        bind_target: str | None = None,
+    ) -> str | None:
+        """Record calls and reads in `e` (evaluated at import time); return its qualname."""
+        self._walk_expr(e, scope, ctx, stmt_line, bind_target)
+        return self._value_qualname(e, scope)
+
+    def _walk_expr(
+        self,
+        e: ast.expr,
+        scope: _Scope,
+        ctx: tuple[str, ...],
+        stmt_line: int,
+        bind_target: str | None,
+    ) -> None:
+        stack: list[ast.AST] = [e]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Lambda):
+                self._arguments(node.args, scope, ctx, stmt_line)
+                self._deferred([ast.Expr(node.body, lineno=node.lineno, col_offset=0)], node.args)
+                continue
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                self._load(node.id, m.USE_IMPORT_TIME, node.lineno)
+            elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                self._bind(node.target.id, None, "assign", stmt_line, scope)
+            elif isinstance(node, ast.Call):
+                self._call(node, scope, ctx, stmt_line, bind_target if node is e else None)
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+    def _call(
+        self,
+        c: ast.Call,
+        scope: _Scope,
+        ctx: tuple[str, ...],
+        stmt_line: int,
+        bound_to: str | None,
+    ) -> None:
+        qual = self._qualname(c.func, scope)
+        self.calls.append(
+            m.Call(qual, _dotted(c.func), self.pos.of(c), stmt_line, ctx, bound_to)
+        )
+        if qual in _DYNAMIC_IMPORTERS and c.args:
+            first = c.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str) and not any(
+                isinstance(a, ast.keyword) and a.arg == "package" for a in c.keywords
+            ):
+                if first.value and not first.value.startswith("."):
+                    self.imports.append(
+                        m.Import("dynamic", first.value, 0, (), self.pos.of(c), ctx)
+                    )
+
+    def _annotation(
+        self, ann: ast.expr, scope: _Scope, ctx: tuple[str, ...], line: int, evaluated: bool
+    ) -> None:
+        for node in ast.walk(ann):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                self._load(node.id, m.USE_ANNOTATION, node.lineno)
+        if evaluated and not self.future_annotations:
+            # Evaluated at definition time: calls in it run at import.
+            for node in ast.walk(ann):
+                if isinstance(node, ast.Call):
+                    self._call(node, scope, _add(ctx, m.CTX_ANNOTATION), line, None)
+
+    def _target_reads(self, t: ast.expr, scope: _Scope, ctx: tuple[str, ...], line: int) -> None:
+        """Subscript and attribute targets read their object (`x.y = 1` reads x)."""
+        if isinstance(t, (ast.Attribute, ast.Subscript)):
+            self._expr(t.value, scope, ctx, line)
+            if isinstance(t, ast.Subscript):
+                self._expr(t.slice, scope, ctx, line)
+        elif isinstance(t, (ast.Tuple, ast.List)):
+            for elt in t.elts:
+                self._target_reads(elt, scope, ctx, line)
+        elif isinstance(t, ast.Starred):
+            self._target_reads(t.value, scope, ctx, line)
+
+    def _assign_target(
+        self,
+        target: ast.expr,
+        value_node: ast.expr,
+        value: str | None,
+        scope: _Scope,
+        ctx: tuple[str, ...],
+        line: int,
+    ) -> None:
+        if isinstance(target, ast.Name):
+            self._bind(target.id, value, "assign", line, scope)
+        else:
+            self._target_reads(target, scope, ctx, line)
+            self._bind_targets(target, "assign", line, scope)
+
+    def _bind_targets(self, t: ast.expr, kind: str, line: int, scope: _Scope) -> None:
+        if isinstance(t, ast.Name):
+            self._bind(t.id, None, kind, line, scope)
+        elif isinstance(t, (ast.Tuple, ast.List)):
+            for elt in t.elts:
+                self._bind_targets(elt, kind, line, scope)
+        elif isinstance(t, ast.Starred):
+            self._bind_targets(t.value, kind, line, scope)
+
+    # -- names -------------------------------------------------------------
+    def _bind(self, name: str, qual: str | None, kind: str, line: int, scope: _Scope) -> None:
+        scope.names[name] = qual
+        if scope is self.module_scope or kind == "global":
+            self.bindings.append(m.Binding(name, kind, line))
+
+    def _load(self, name: str, kind: str, line: int) -> None:
+        self.uses.add(name, kind, line)
+
+    def _qualname(self, e: ast.expr, scope: _Scope) -> str | None:
+        """The qualified name of a callee or dotted expression, through aliases and calls."""
+        parts: list[str] = []
+        node = e
+        while True:
+            if isinstance(node, ast.Attribute):
+                parts.append(node.attr)
+                node = node.value
+            elif isinstance(node, ast.Call):
+                inner = self._qualname(node.func, scope)
+                if inner is None:
+                    return None
+                return ".".join([inner + "()", *reversed(parts)])
+            elif isinstance(node, ast.Name):
+                found, qual = scope.lookup(node.id)
+                if not found:
+                    qual = f"builtins.{node.id}" if node.id in _BUILTINS else None
+                if qual is None:
+                    return None
+                return ".".join([qual, *reversed(parts)])
+            else:
+                return None
+
+    def _value_qualname(self, e: ast.expr, scope: _Scope) -> str | None:
+        """What a name bound to `e` refers to: a call result or an alias."""
+        if isinstance(e, ast.Call):
+            inner = self._qualname(e.func, scope)
+            return inner + "()" if inner is not None else None
+        if isinstance(e, (ast.Name, ast.Attribute)):
+            return self._qualname(e, scope)
+        return None
+
+
+_BUILTINS = frozenset({"__import__", "open", "exec", "eval", "compile", "input", "print"})
+
+
+def _add(ctx: tuple[str, ...], flag: str) -> tuple[str, ...]:
+    return ctx if flag in ctx else tuple(sorted((*ctx, flag)))
+
+
+def _in_class(ctx: tuple[str, ...]) -> bool:
+    return m.CTX_CLASS_BODY in ctx
+
+
+def _single_name(targets: list[ast.expr]) -> str | None:
+    if len(targets) == 1 and isinstance(targets[0], ast.Name):
+        return targets[0].id
+    return None
+
+
+def _dotted(e: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(e, ast.Attribute):
+        parts.append(e.attr)
+        e = e.value
+    if isinstance(e, ast.Name):
+        parts.append(e.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _is_docstring(s: ast.stmt) -> bool:
+    return (
+        isinstance(s, ast.Expr)
+        and isinstance(s.value, ast.Constant)
+        and isinstance(s.value.value, str)
+    )
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
+    consts = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
+    return bool(names and consts)
+
+
+def _imports_streamlit(node: ast.AST) -> bool:
+    if isinstance(node, ast.Import):
+        return any(a.name == "streamlit" or a.name.startswith("streamlit.") for a in node.names)
+    if isinstance(node, ast.ImportFrom):
+        return (node.module or "").split(".")[0] == "streamlit" and node.level == 0
+    return False
+

@@ -1,0 +1,117 @@
+"""The import-time model of one Python module: what runs when it is imported.
+
+Rules read this model, never syntax trees, so that it can be built by either
+extractor (stdlib `ast`, or LibCST for syntax newer than the running Python),
+compared between them, and cached. Everything here is plain, ordered data.
+
+Qualified names: a name bound by an import resolves through it
+(`import boto3 as b; b.client` -> `boto3.client`); the result of a call is
+written with `()` (`boto3.Session().client`); a name bound to a function or
+class defined in the module is `<local>.name`; relative imports keep their
+leading dots (`.models.User`). A name nothing binds resolves to None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Contexts an import-time event can be in (sorted tuples of these strings).
+CTX_TRY = "try"  # inside the body of a `try`
+CTX_IMPORT_GUARD = "import-guard"  # inside a `try` whose handlers catch ImportError
+CTX_CONDITIONAL = "conditional"  # inside an `if` / `match` branch
+CTX_LOOP = "loop"  # inside a `for` / `while` body
+CTX_WITH = "with"  # inside a `with` block (or its header)
+CTX_CLASS_BODY = "class-body"
+CTX_DECORATOR = "decorator"
+CTX_DEFAULT = "default"  # a default argument value
+CTX_BASE_CLASS = "base-class"  # a base-class or class-keyword expression
+CTX_ANNOTATION = "annotation"  # an annotation evaluated at definition time
+
+# How a name is used (NameUse.kind).
+USE_IMPORT_TIME = "import-time"  # read while the module is imported
+USE_DEFERRED = "deferred"  # read inside a function or lambda body
+USE_ANNOTATION = "annotation"  # read in an annotation (evaluated or not: see Module)
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    col: int  # 1-based, characters
+    end_line: int
+    end_col: int  # exclusive
+
+
+@dataclass(frozen=True)
+class ImportedName:
+    name: str  # what is imported: `torch.nn` for `import torch.nn`, `nn` for `from torch import nn`
+    asname: str | None
+    bound: str  # the name this binds in the module (`torch` for `import torch.nn`)
+
+
+@dataclass(frozen=True)
+class Import:
+    """An import that runs at import time."""
+
+    kind: str  # "import", "from", "dynamic" (importlib.import_module / __import__)
+    module: str  # `import a.b`: "" (see names); `from .x import y`: "x"; dynamic: the literal
+    level: int  # leading dots of a relative `from` import
+    names: tuple[ImportedName, ...]
+    pos: Position
+    context: tuple[str, ...]
+
+    @property
+    def modules(self) -> tuple[str, ...]:
+        """Absolute module names this statement may load (relative ones keep their dots).
+
+        For `from x import y`, both `x` and `x.y` (y may be a submodule).
+        """
+        prefix = "." * self.level
+        if self.kind == "import":
+            return tuple(n.name for n in self.names)
+        if self.kind == "dynamic":
+            return (self.module,)
+        base = prefix + self.module
+        sep = "" if base.endswith(".") or not base else "."
+        subs = tuple(f"{base}{sep}{n.name}" for n in self.names if n.name != "*")
+        return (base, *subs) if self.module else subs
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call evaluated at import time."""
+
+    qualname: str | None  # resolved callee, e.g. "google.cloud.storage.Client().bucket"
+    dotted: str | None  # the callee as written, e.g. "_gcs.bucket" (None: not a dotted name)
+    pos: Position  # the call expression
+    stmt_line: int  # first line of the statement (or decorator) that holds the call
+    context: tuple[str, ...]
+    bound_to: str | None = None  # the module-level name the call's result is bound to directly
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A module-level (re)binding of a name, in execution order."""
+
+    name: str
+    kind: str  # "import", "assign", "def", "class", "del", "global", "augassign", "other"
+    line: int
+
+
+@dataclass(frozen=True)
+class NameUse:
+    name: str
+    kind: str  # USE_*
+    first_line: int
+    count: int
+
+
+@dataclass(frozen=True)
+class Module:
+    imports: tuple[Import, ...]
+    lazy_imports: tuple[Import, ...]  # PEP 810 `lazy import`: never import-time work
+    calls: tuple[Call, ...]
+    bindings: tuple[Binding, ...]
+    uses: tuple[NameUse, ...]  # sorted by (name, kind)
+    star_imports: tuple[str, ...]  # modules of import-time `from x import *`
+    future_annotations: bool
+    docstring_end_line: int  # 0 when the module has no docstring
