@@ -185,7 +185,7 @@ def check_glob(glob: str) -> str:
     import pathspec
 
     try:
-        pathspec.PathSpec.from_lines("gitwildmatch", [glob])
+        pathspec.GitIgnoreSpec.from_lines([glob])
     except Exception as exc:  # pathspec raises several types for bad patterns
         raise ValueError(f"bad glob {glob!r} ({exc})") from None
     if glob.count("[") != glob.count("]"):
@@ -201,7 +201,7 @@ def _read(path: Path) -> str:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    match = re.search(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", text, re.MULTILINE)
+    match = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?\s*=", text, re.MULTILINE)
     if match is None:
         return None
     return text.count("\n", 0, match.start()) + 1

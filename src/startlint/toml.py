@@ -20,6 +20,10 @@ def load(path: Path) -> dict[str, Any]:
         with path.open("rb") as f:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        message = str(exc)
+        if "end of document" in message:  # name the line: the last one
+            lines = path.read_bytes().count(b"\n") + 1
+            message = message.replace("end of document", f"line {lines}, the end of the file")
+        raise ConfigError(f"{path}: invalid TOML: {message}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None

@@ -1,0 +1,55 @@
+"""The shared scenarios: exactly the expected SL1xx findings, at the expected path and line.
+
+Chains, startup paths and findings reached through import-time calls into
+first-party functions (`via_call`) belong to the startup-path analysis and are
+not asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers import SHARED
+from startlint import catalog
+from startlint.config import Settings
+from startlint.discovery import discover
+from startlint.engine import Checker
+from startlint.ruledocs import all_docs
+
+SCENARIOS = sorted(p.parent for p in (SHARED / "scenarios").glob("*/expected.json"))
+
+
+def python_findings(root: Path) -> set[tuple[str, str, int]]:
+    settings = Settings(root=root)
+    checker = Checker(settings, catalog.load_shipped(), all_docs())
+    return {
+        (f.code, f.path, f.span.start_line)
+        for f in checker.check_files(discover([root], settings))
+        if f.code.startswith("SL1")
+    }
+
+
+@pytest.mark.skipif(not SCENARIOS, reason="../shared/scenarios is not next to this checkout")
+@pytest.mark.parametrize("root", SCENARIOS, ids=lambda p: p.name)
+def test_scenario_sl1xx_findings(root: Path) -> None:
+    expected = json.loads((root / "expected.json").read_text())
+    want = {
+        (f["code"], f["path"], f["line"])
+        for f in expected["findings"]
+        if f["code"].startswith("SL1") and not f.get("via_call")
+    }
+    got = python_findings(root)
+    assert sorted(got - want) == [], "unexpected findings"
+    assert sorted(want - got) == [], "missing findings"
+
+
+@pytest.mark.skipif(not SCENARIOS, reason="../shared/scenarios is not next to this checkout")
+@pytest.mark.parametrize("root", SCENARIOS, ids=lambda p: p.name)
+def test_scenario_clean_python_files_have_no_sl1xx(root: Path) -> None:
+    expected = json.loads((root / "expected.json").read_text())
+    clean = {p for p in expected["clean_files"] if p.endswith(".py")}
+    dirty = {path for _, path, _ in python_findings(root)}
+    assert clean & dirty == set()
