@@ -82,8 +82,8 @@ class _Excluder:
 
 def _walk(top: Path, excluded: _Excluder, gitignore: bool) -> Iterator[SourceFile]:
     # (directory, gitignore specs in force there: each with the directory it is relative to)
-    ignores: list[tuple[Path, pathspec.PathSpec]] = _parent_ignores(top) if gitignore else []
-    stack: list[tuple[Path, list[tuple[Path, pathspec.PathSpec]]]] = [(top, ignores)]
+    ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = _parent_ignores(top) if gitignore else []
+    stack: list[tuple[Path, list[tuple[Path, pathspec.GitIgnoreSpec]]]] = [(top, ignores)]
     found: list[SourceFile] = []
     while stack:
         directory, specs = stack.pop()
@@ -109,7 +109,7 @@ def _walk(top: Path, excluded: _Excluder, gitignore: bool) -> Iterator[SourceFil
     yield from sorted(found)
 
 
-def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, pathspec.PathSpec]]) -> bool:
+def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, pathspec.GitIgnoreSpec]]) -> bool:
     ignored = False
     for base, spec in specs:
         rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
@@ -119,7 +119,7 @@ def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, pathspec.PathSpec
     return ignored
 
 
-def _load_gitignore(directory: Path) -> pathspec.PathSpec | None:
+def _load_gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
     lines: list[str] = []
     for name in (".gitignore", ".git/info/exclude"):
         try:
@@ -133,9 +133,9 @@ def _load_gitignore(directory: Path) -> pathspec.PathSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _parent_ignores(top: Path) -> list[tuple[Path, pathspec.PathSpec]]:
+def _parent_ignores(top: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
     """`.gitignore` files above `top`, up to the repository root, outermost first."""
-    out: list[tuple[Path, pathspec.PathSpec]] = []
+    out: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
     for parent in top.parents:
         spec = _load_gitignore(parent)
         if spec is not None:
