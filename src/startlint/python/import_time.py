@@ -22,6 +22,7 @@ STREAMLIT_EVENTS = frozenset({"button", "form_submit_button", "chat_input", "dow
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 _DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "builtins.__import__"})
 LOCAL = "<local>"
+STAR = "*"  # qualname prefix of a name only a `from x import *` can have bound
 
 
 @dataclass
@@ -146,8 +147,8 @@ class _Extractor:
         elif isinstance(s, ast.If):
             self._if(s, scope, ctx)
         elif isinstance(s, (ast.For, ast.AsyncFor)):
-            self._expr(s.iter, scope, ctx, line)
-            self._bind_targets(s.target, "other", line, scope)
+            iterated = self._expr(s.iter, scope, ctx, line)
+            self._bind_targets(s.target, "other", line, scope, _element(iterated))
             self._block(s.body, scope, _add(ctx, m.CTX_LOOP))
             self._block(s.orelse, scope, ctx)
         elif isinstance(s, ast.While):
@@ -262,6 +263,8 @@ class _Extractor:
         negated = False
         while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             negated, test = not negated, test.operand
+        if _is_main_guard(test, ast.NotEq):
+            return (not negated, negated)
         never = self._never_at_import(test, scope)
         if never:
             return (negated, not negated)
@@ -353,20 +356,30 @@ class _Extractor:
         stmt_line: int,
         bind_target: str | None,
     ) -> None:
-        stack: list[ast.AST] = [e]
+        stack: list[tuple[ast.AST, _Scope]] = [(e, scope)]
         while stack:
-            node = stack.pop()
+            node, where = stack.pop()
             if isinstance(node, ast.Lambda):
-                self._arguments(node.args, scope, ctx, stmt_line)
+                self._arguments(node.args, where, ctx, stmt_line)
                 self._deferred([ast.Expr(node.body, lineno=node.lineno, col_offset=0)], node.args)
+                continue
+            if isinstance(node, _COMPREHENSIONS):
+                # Loop variables are local to the comprehension and shadow module names.
+                inner = _Scope({}, where)
+                for gen in node.generators:
+                    for target in ast.walk(gen.target):
+                        if isinstance(target, ast.Name):
+                            inner.names[target.id] = None
+                children = [(c, inner) for c in ast.iter_child_nodes(node)]
+                stack.extend(reversed(children))
                 continue
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 self._load(node.id, m.USE_IMPORT_TIME, node.lineno)
             elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                 self._bind(node.target.id, None, "assign", stmt_line, scope)
             elif isinstance(node, ast.Call):
-                self._call(node, scope, ctx, stmt_line, bind_target if node is e else None)
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+                self._call(node, where, ctx, stmt_line, bind_target if node is e else None)
+            stack.extend(reversed([(c, where) for c in ast.iter_child_nodes(node)]))
 
     def _call(
         self,
@@ -427,14 +440,17 @@ class _Extractor:
             self._bind(target.id, value, "assign", line, scope)
         else:
             self._target_reads(target, scope, ctx, line)
-            self._bind_targets(target, "assign", line, scope)
+            # `a, b = st.columns(2)`: each name is an element of the value.
+            self._bind_targets(target, "assign", line, scope, _element(value))
 
-    def _bind_targets(self, t: ast.expr, kind: str, line: int, scope: _Scope) -> None:
+    def _bind_targets(
+        self, t: ast.expr, kind: str, line: int, scope: _Scope, qual: str | None = None
+    ) -> None:
         if isinstance(t, ast.Name):
-            self._bind(t.id, None, kind, line, scope)
+            self._bind(t.id, qual, kind, line, scope)
         elif isinstance(t, (ast.Tuple, ast.List)):
             for elt in t.elts:
-                self._bind_targets(elt, kind, line, scope)
+                self._bind_targets(elt, kind, line, scope, _element(qual))
         elif isinstance(t, ast.Starred):
             self._bind_targets(t.value, kind, line, scope)
 
@@ -463,7 +479,12 @@ class _Extractor:
             elif isinstance(node, ast.Name):
                 found, qual = scope.lookup(node.id)
                 if not found:
-                    qual = f"builtins.{node.id}" if node.id in _BUILTINS else None
+                    if node.id in _BUILTINS:
+                        qual = f"builtins.{node.id}"
+                    elif self.star_imports:
+                        qual = f"{STAR}.{node.id}"  # maybe from `from x import *`
+                    else:
+                        qual = None
                 if qual is None:
                     return None
                 return ".".join([qual, *reversed(parts)])
@@ -480,11 +501,17 @@ class _Extractor:
         return None
 
 
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _BUILTINS = frozenset({"__import__", "open", "exec", "eval", "compile", "input", "print"})
 
 
 def _add(ctx: tuple[str, ...], flag: str) -> tuple[str, ...]:
     return ctx if flag in ctx else tuple(sorted((*ctx, flag)))
+
+
+def _element(qual: str | None) -> str | None:
+    """The qualname of an element of a value (`[]`): `st.columns()[]`."""
+    return None if qual is None else qual + "[]"
 
 
 def _in_class(ctx: tuple[str, ...]) -> bool:
@@ -516,8 +543,8 @@ def _is_docstring(s: ast.stmt) -> bool:
     )
 
 
-def _is_main_guard(test: ast.expr) -> bool:
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+def _is_main_guard(test: ast.expr, op: type[ast.cmpop] = ast.Eq) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], op)):
         return False
     sides = [test.left, test.comparators[0]]
     names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]

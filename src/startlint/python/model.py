@@ -8,7 +8,8 @@ Qualified names: a name bound by an import resolves through it
 (`import boto3 as b; b.client` -> `boto3.client`); the result of a call is
 written with `()` (`boto3.Session().client`); a name bound to a function or
 class defined in the module is `<local>.name`; relative imports keep their
-leading dots (`.models.User`). A name nothing binds resolves to None.
+leading dots (`.models.User`). A name nothing binds resolves to None, or, in a
+module with `from x import *`, to `*.name` (rules resolve `*` against catalogs).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from startlint.catalog import Catalogs
 from startlint.findings import Span
+from startlint.python.import_time import STAR
 from startlint.python.model import Call, Module, Position
 
 
@@ -32,8 +33,8 @@ def resolved_calls(module: Module, ctx: PythonContext) -> list[tuple[Call, str]]
     stars = [s for s in reversed(module.star_imports) if ctx.catalogs.mentions(s)]
     for call in module.calls:
         qual = call.qualname
-        if qual is None and call.dotted and stars:
-            qual = f"{stars[0]}.{call.dotted}"
+        if qual is not None and qual.startswith(STAR + "."):
+            qual = f"{stars[0]}{qual[len(STAR):]}" if stars else None
         if qual is not None:
             out.append((call, qual))
     return out
@@ -43,6 +44,8 @@ def display(call: Call, qual: str) -> str:
     """How a message names the callee: as written, with its resolution when that differs."""
     written = call.dotted
     plain = qual.replace("()", "")
+    if written is not None and call.qualname is not None and call.qualname.startswith(STAR + "."):
+        return f"{written}() ({plain})"
     if written is None:
         return f"{qual.rsplit('.', 1)[-1]}() (on {qual.rsplit('.', 1)[0]})"
     if written == plain or written == qual:

@@ -7,19 +7,22 @@ from collections.abc import Iterator
 from startlint.catalog import HeavyModule
 from startlint.findings import Violation
 from startlint.python import model as m
-from startlint.rules.context import PythonContext, span_of
+from startlint.rules.context import PythonContext, call_span, span_of
 
 CODE = "SL101"
 
 
 def check(module: m.Module, ctx: PythonContext) -> Iterator[Violation]:
     uses = {(u.name, u.kind): u for u in module.uses}
+    calls = {c.pos: c for c in module.calls}
     for imp in module.imports:
         hit = _heaviest(imp, ctx)
         if hit is None:
             continue
         name, entry = hit
-        yield Violation(CODE, span_of(imp.pos), _message(imp, name, entry, uses))
+        call = calls.get(imp.pos) if imp.kind == "dynamic" else None
+        span = call_span(call) if call is not None else span_of(imp.pos)
+        yield Violation(CODE, span, _message(imp, name, entry, uses))
 
 
 def _heaviest(imp: m.Import, ctx: PythonContext) -> tuple[str, HeavyModule] | None:
