@@ -6,7 +6,7 @@ from pathlib import Path
 
 from startlint import catalog
 from startlint.config import Settings
-from startlint.discovery import PYTHON, SourceFile
+from startlint.discovery import PYTHON, SourceFile, kind_of
 from startlint.engine import Checker
 from startlint.findings import Finding
 from startlint.python.model import Module
@@ -20,7 +20,7 @@ SHARED = REPO.parent / "shared"
 def check_source(text: str, path: str = "mod.py", settings: Settings | None = None) -> list[Finding]:
     settings = settings or Settings(root=Path("/project"))
     checker = Checker(settings, catalog.extend(catalog.load_shipped(), settings.catalog), all_docs())
-    source = SourceFile(settings.root / path, PYTHON)
+    source = SourceFile(settings.root / path, kind_of(Path(path).name) or PYTHON)
     return sorted(checker.check_file(source, text=text, display_path=path), key=lambda f: f.sort_key)
 
 

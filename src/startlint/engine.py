@@ -14,7 +14,7 @@ from pathlib import Path
 from startlint import suppression
 from startlint.catalog import Catalogs
 from startlint.config import Settings
-from startlint.discovery import PYTHON, SourceFile
+from startlint.discovery import DOCKERFILE, PYTHON, SourceFile
 from startlint.findings import Finding, Severity, Span, Violation
 from startlint.python.source import ParseFailure, build_model, decode
 from startlint.ruledocs import RuleDoc
@@ -92,7 +92,22 @@ class Checker:
                 return self._finalise(rel, "", [_unreadable(f"cannot decode file: {exc}")])
         if source.kind == PYTHON:
             return self._finalise(rel, text, self._python(text, rel))
+        if source.kind == DOCKERFILE:
+            return self._dockerfile(source.path, text, rel)
         return []
+
+    def _dockerfile(self, path: Path, text: str, rel: str) -> list[Finding]:
+        """A Dockerfile and the entry scripts it runs (each reported in its own file)."""
+        from startlint.docker.check import check_dockerfile
+
+        out: list[Finding] = []
+        root = self.settings.root.resolve()
+        for checked in check_dockerfile(path, text, self.settings):
+            checked_rel = rel if checked.path == path else relative(checked.path, root)
+            selected = [v for v in checked.violations if self._enabled(v.code, checked_rel)]
+            # Comments on the line above an instruction or command suppress it.
+            out += self._finalise(checked_rel, checked.text, selected, comment_above=True)
+        return out
 
     def _python(self, text: str, rel: str) -> list[Violation]:
         model = build_model(text, rel)
@@ -111,14 +126,23 @@ class Checker:
                 raise InternalError(f"rule {code} crashed on {rel}: {exc!r}") from exc
         return out
 
-    def _finalise(self, rel: str, text: str, violations: list[Violation]) -> list[Finding]:
+    def _enabled(self, code: str, rel: str) -> bool:
+        return Selection(self.settings).enabled_for(code, rel)
+
+    def _finalise(
+        self, rel: str, text: str, violations: list[Violation], comment_above: bool = False
+    ) -> list[Finding]:
         selection = Selection(self.settings)
         marks = suppression.parse(text)
+        above = suppression.parse(text, shift=1) if comment_above else None
         out = []
         for v in violations:
             if not selection.enabled_for(v.code, rel):
                 continue
-            if v.code != PARSE_ERROR and marks.suppresses(v.code, v.span.start_line, v.span.end_line):
+            if v.code != PARSE_ERROR and (
+                marks.suppresses(v.code, v.span.start_line, v.span.end_line)
+                or (above is not None and above.suppresses(v.code, v.span.start_line, v.span.start_line))
+            ):
                 continue
             doc = self.docs[v.code]
             out.append(

@@ -35,4 +35,7 @@ def python_checks() -> dict[str, PythonCheck]:
 
 
 def implemented_codes() -> tuple[str, ...]:
-    return tuple(sorted((*ENGINE_CODES, *(r.CODE for r in PYTHON_RULES))))
+    from startlint.docker.registry import DOCKER_RULES
+
+    rules = (*PYTHON_RULES, *DOCKER_RULES)
+    return tuple(sorted((*ENGINE_CODES, *(r.CODE for r in rules))))
