@@ -39,7 +39,7 @@ def parse(text: str, shift: int = 0) -> Suppressions:
         return Suppressions(False, {})
     whole = _IGNORE_FILE.search(text) is not None
     by_line: dict[int, frozenset[str]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
         if "#" not in line:
             continue
         match = _IGNORE.search(line)

@@ -31,6 +31,14 @@ class _Scope:
 
     names: dict[str, str | None]
     parent: _Scope | None = None
+    is_class: bool = False
+
+    def function_visible(self) -> _Scope:
+        """The scope a nested function or comprehension sees: class scopes are skipped."""
+        scope: _Scope = self
+        while scope.is_class and scope.parent is not None:
+            scope = scope.parent
+        return scope
 
     def lookup(self, name: str) -> tuple[bool, str | None]:
         scope: _Scope | None = self
@@ -234,7 +242,7 @@ class _Extractor:
             self._expr(deco, scope, _add(ctx, m.CTX_DECORATOR), deco.lineno)
         for base in (*s.bases, *(k.value for k in s.keywords)):
             self._expr(base, scope, _add(ctx, m.CTX_BASE_CLASS), s.lineno)
-        body_scope = _Scope({}, scope)
+        body_scope = _Scope({}, scope, is_class=True)
         self._block(s.body, body_scope, _add(ctx, m.CTX_CLASS_BODY))
         self._bind(s.name, f"{LOCAL}.{s.name}", "class", s.lineno, scope)
 
@@ -364,13 +372,15 @@ class _Extractor:
                 self._deferred([ast.Expr(node.body, lineno=node.lineno, col_offset=0)], node.args)
                 continue
             if isinstance(node, _COMPREHENSIONS):
-                # Loop variables are local to the comprehension and shadow module names.
-                inner = _Scope({}, where)
+                # Loop variables are local to the comprehension and shadow module names;
+                # its first iterable is evaluated outside, and class names are not visible.
+                inner = _Scope({}, where.function_visible())
                 for gen in node.generators:
                     for target in ast.walk(gen.target):
                         if isinstance(target, ast.Name):
                             inner.names[target.id] = None
-                children = [(c, inner) for c in ast.iter_child_nodes(node)]
+                first = node.generators[0].iter
+                children = [(c, where if c is first else inner) for c in _comprehension_children(node)]
                 stack.extend(reversed(children))
                 continue
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
@@ -441,7 +451,7 @@ class _Extractor:
         else:
             self._target_reads(target, scope, ctx, line)
             # `a, b = st.columns(2)`: each name is an element of the value.
-            self._bind_targets(target, "assign", line, scope, _element(value))
+            self._bind_targets(target, "assign", line, scope, value)
 
     def _bind_targets(
         self, t: ast.expr, kind: str, line: int, scope: _Scope, qual: str | None = None
@@ -507,6 +517,17 @@ _BUILTINS = frozenset({"__import__", "open", "exec", "eval", "compile", "input",
 
 def _add(ctx: tuple[str, ...], flag: str) -> tuple[str, ...]:
     return ctx if flag in ctx else tuple(sorted((*ctx, flag)))
+
+
+def _comprehension_children(node: ast.AST) -> list[ast.AST]:
+    """Children in evaluation order, with each generator's parts flattened."""
+    out: list[ast.AST] = []
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.comprehension):
+            out += [child.target, child.iter, *child.ifs]
+        else:
+            out.append(child)
+    return out
 
 
 def _element(qual: str | None) -> str | None:

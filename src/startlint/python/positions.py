@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from startlint.python.model import Position
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 class PositionMap:
     def __init__(self, source: str) -> None:
         self._ascii = source.isascii()
-        self._lines = source.splitlines() if not self._ascii else []
+        # Python ends lines at \n, \r\n and \r only (not at \f or U+2028, as splitlines does).
+        self._lines = _LINE_END.split(source) if not self._ascii else []
 
     def col(self, line: int, byte_col: int) -> int:
         """1-based character column of a 0-based byte offset on a 1-based line."""

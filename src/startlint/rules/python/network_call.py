@@ -49,9 +49,18 @@ def client_of(qual: str, catalogs: Catalogs) -> str | None:
         if idx < 0:
             return None
         if catalogs.is_client(qual[:idx]):
+            # Every call between the client and this one must have built a local handle:
+            # a method on what a request returned (`s3.list_buckets().get(...)`) sends nothing.
             rest = qual[idx + 2 :]
-            method = rest.rsplit(".", 1)[-1]
-            if rest.startswith(".") and not catalogs.is_local_handle(method):
-                return qual[: idx + 2]
-            return None
+            if not rest.startswith("."):
+                return None
+            *between, last = rest.split("()")
+            if "[]" in last or any(
+                "[]" in step or not catalogs.is_local_handle(step.rsplit(".", 1)[-1])
+                for step in between
+            ):
+                return None
+            if catalogs.is_local_handle(last.rsplit(".", 1)[-1]):
+                return None
+            return qual[: idx + 2]
         start = idx + 2
