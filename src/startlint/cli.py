@@ -20,6 +20,8 @@ from startlint.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
     from startlint.config import Settings
+    from startlint.discovery import SourceFile
+    from startlint.engine import Checker
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github")
@@ -51,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", type=Path, help="use this configuration file")
     check.add_argument("--stdin-filename", type=Path, help="the path stdin's source stands for")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
+    check.add_argument("--fix", action="store_true", default=None, help="apply safe fixes")
+    check.add_argument("--unsafe-fixes", action="store_true", default=None, help="with --fix or --diff: unsafe fixes too")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     check.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
     rules = sub.add_parser("rules", help="list every rule")
@@ -121,6 +126,10 @@ def _check(args: argparse.Namespace) -> int:
     checker = Checker(settings, catalogs, docs)
     root = settings.root.resolve()
 
+    fixing = bool(args.fix if args.fix is not None else settings.fix)
+    unsafe = bool(args.unsafe_fixes if args.unsafe_fixes is not None else settings.unsafe_fixes)
+    out = sys.stdout
+    texts: dict[str, str] = {}
     if stdin:
         target = (cwd / args.stdin_filename).resolve()
         kind = kind_of(target.name) or "python"
@@ -131,19 +140,39 @@ def _check(args: argparse.Namespace) -> int:
             text = decode(data)
         except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
             raise UsageError(f"stdin ({args.stdin_filename}): cannot decode: {exc}") from None
-        found = checker.check_file(SourceFile(target, kind), text=text, display_path=relative(target, root))
+        rel = relative(target, root)
+        if (fixing or args.diff) and kind == "python":
+            from startlint.fixes.runner import Workspace, fix_python
+
+            workspace = Workspace({target: data}, {target: text})
+            fix_python(checker, target, rel, workspace, unsafe, cross_file=False)
+            fixed = workspace.texts[target]
+            if args.diff:
+                return _print_diffs({rel: (text, fixed)})
+            sys.stdout.write(fixed)
+            out, text = sys.stderr, fixed  # the fixed source owns stdout; findings go to stderr
+        texts[rel] = text
+        found = checker.check_file(SourceFile(target, kind), text=text, display_path=rel)
         files = 1
     else:
         for p in paths:
             if not p.exists():
                 raise UsageError(f"{p}: no such file or directory")
         sources = list(discover(paths, settings))
+        if fixing or args.diff:
+            outcome = _fix_files(checker, sources, root, unsafe, write=not args.diff)
+            if args.diff:
+                return outcome
         found = list(checker.check_files(sources))
         files = len(sources)
 
     findings = tuple(sorted(found, key=lambda f: f.sort_key))
+    if args.output_format in ("json", "sarif"):
+        from startlint.fixes.report_edits import with_edits
+
+        findings = with_edits(findings, checker, texts)
     result = RunResult(findings, files, root)
-    to_terminal = args.output_file is None and sys.stdout.isatty()
+    to_terminal = args.output_file is None and out.isatty()
     color = to_terminal and not args.no_color and "NO_COLOR" not in os.environ
     options = ReportOptions(
         color=color and args.output_format == "text",
@@ -155,10 +184,54 @@ def _check(args: argparse.Namespace) -> int:
     if args.output_file is not None:
         args.output_file.write_text(report, encoding="utf-8")
     elif report:
-        sys.stdout.write(report)
+        out.write(report)
     if args.exit_zero:
         return EXIT_CLEAN
     return exit_code(findings, settings.fail_on if args.fail_on is None else Severity(args.fail_on))
+
+
+def _fix_files(checker: Checker, sources: list[SourceFile], root: Path, unsafe: bool, write: bool) -> int:
+    """Fix the Python files; with `write`, save them, else print the diff (exit 1 if any)."""
+    from startlint.engine import relative
+    from startlint.fixes.runner import Workspace, fix_python
+    from startlint.fixes.writer import ChangedOnDisk, write_fixed
+
+    workspace = Workspace()
+    applied = 0
+    for source in sources:
+        if source.kind == "python":
+            applied += fix_python(checker, source.path, relative(source.path, root), workspace, unsafe)
+    changed = workspace.changed()
+    if not write:
+        from startlint.python.source import decode
+
+        pairs = {relative(p, root): (decode(workspace.originals[p]), t) for p, t in changed.items()}
+        return _print_diffs(pairs)
+    written = 0
+    for path, text in sorted(changed.items()):
+        try:
+            written += write_fixed(path, workspace.originals[path], text)
+        except ChangedOnDisk as exc:
+            print(f"startlint: warning: {exc}", file=sys.stderr)
+    if applied:
+        print(f"startlint: applied {applied} fix{'es' if applied != 1 else ''} in {written} file{'s' if written != 1 else ''}", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _print_diffs(pairs: dict[str, tuple[str, str]]) -> int:
+    import difflib
+
+    changed = False
+    for rel, (before, after) in sorted(pairs.items()):
+        if before == after:
+            continue
+        changed = True
+        sys.stdout.writelines(
+            difflib.unified_diff(
+                before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{rel}", f"b/{rel}"
+            )
+        )
+    return EXIT_FINDINGS if changed else EXIT_CLEAN
 
 
 def _apply_cli(settings: Settings, args: argparse.Namespace, known: tuple[str, ...]) -> Settings:

@@ -39,6 +39,9 @@ class Settings:
     fail_on: Severity = Severity.ERROR
     target_version: tuple[int, int] = (3, 10)
     entrypoints: tuple[str, ...] = ()
+    fix: bool = False
+    unsafe_fixes: bool = False
+    lazy_style: str = "auto"
     catalog: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
@@ -55,6 +58,9 @@ _KEYS: dict[str, str] = {
     "target-version": "a Python version such as '3.11' or 'py311'",
     "entrypoints": "a list of entrypoints such as 'app.main:app' or 'worker.py'",
     "catalog": "a table of catalog extensions",
+    "fix": "true or false",
+    "unsafe-fixes": "true or false",
+    "lazy-style": "one of 'auto', 'function-local', 'lazy-keyword', 'lazy-modules'",
 }
 
 
@@ -115,7 +121,7 @@ def _from_table(table: Any, path: Path, known: tuple[str, ...]) -> Settings:
         "per-file-ignores": "per_file_ignores", "exclude": "exclude",
         "extend-exclude": "extend_exclude", "respect-gitignore": "respect_gitignore",
         "fail-on": "fail_on", "target-version": "target_version", "entrypoints": "entrypoints",
-        "catalog": "catalog",
+        "catalog": "catalog", "fix": "fix", "unsafe-fixes": "unsafe_fixes", "lazy-style": "lazy_style",
     }
     return replace(settings, **{mapping[k]: v for k, v in values.items()})
 
@@ -127,7 +133,11 @@ def _convert(key: str, value: Any, known: tuple[str, ...]) -> Any:
         return tuple(check_glob(g) for g in _string_list(value))
     if key == "entrypoints":
         return tuple(_string_list(value))
-    if key == "respect-gitignore":
+    if key == "lazy-style":
+        if value not in ("auto", "function-local", "lazy-keyword", "lazy-modules"):
+            raise ValueError(f"got {value!r}")
+        return value
+    if key in ("respect-gitignore", "fix", "unsafe-fixes"):
         if not isinstance(value, bool):
             raise ValueError(f"got {value!r}")
         return value

@@ -7,7 +7,7 @@ run, per-file ignores, suppression comments) is applied here, once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -16,6 +16,8 @@ from startlint.catalog import Catalogs
 from startlint.config import Settings
 from startlint.discovery import DOCKERFILE, PYTHON, SourceFile
 from startlint.findings import Finding, Severity, Span, Violation
+from startlint.fixes.plan import FixOptions
+from startlint.project import Project
 from startlint.python.source import ParseFailure, build_model, decode
 from startlint.ruledocs import RuleDoc
 from startlint.rules import python_checks
@@ -71,6 +73,10 @@ class Checker:
     settings: Settings
     catalogs: Catalogs
     docs: dict[str, RuleDoc]
+    project: Project = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "project", Project(self.settings))
 
     def check_files(self, files: Iterable[SourceFile]) -> Iterator[Finding]:
         for source in files:
@@ -91,7 +97,7 @@ class Checker:
             except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
                 return self._finalise(rel, "", [_unreadable(f"cannot decode file: {exc}")])
         if source.kind == PYTHON:
-            return self._finalise(rel, text, self._python(text, rel))
+            return self._finalise(rel, text, self._python(text, rel, source.path))
         if source.kind == DOCKERFILE:
             return self._dockerfile(source.path, text, rel)
         return []
@@ -109,12 +115,19 @@ class Checker:
             out += self._finalise(checked_rel, checked.text, selected, comment_above=True)
         return out
 
-    def _python(self, text: str, rel: str) -> list[Violation]:
+    def fix_options(self, path: Path) -> FixOptions:
+        def imported_elsewhere(name: str) -> bool:
+            return bool(self.project.importers(path, frozenset({name})).get(name))
+
+        s = self.settings
+        return FixOptions(s.target_version, s.lazy_style, imported_elsewhere)
+
+    def _python(self, text: str, rel: str, path: Path) -> list[Violation]:
         model = build_model(text, rel)
         if isinstance(model, ParseFailure):
             span = Span(model.line, model.col, model.line, model.col + 1)
             return [Violation(PARSE_ERROR, span, f"could not parse: {model.message}")]
-        ctx = PythonContext(self.catalogs, self.settings.target_version)
+        ctx = PythonContext(self.catalogs, self.fix_options(path))
         selection = Selection(self.settings)
         out: list[Violation] = []
         for code, check in python_checks().items():
@@ -129,21 +142,34 @@ class Checker:
     def _enabled(self, code: str, rel: str) -> bool:
         return Selection(self.settings).enabled_for(code, rel)
 
-    def _finalise(
+    def python_violations(self, text: str, rel: str, path: Path) -> list[Violation]:
+        """The violations a Python text would be reported with (selected, not suppressed)."""
+        return self._kept(rel, text, self._python(text, rel, path))
+
+    def _kept(
         self, rel: str, text: str, violations: list[Violation], comment_above: bool = False
-    ) -> list[Finding]:
+    ) -> list[Violation]:
         selection = Selection(self.settings)
         marks = suppression.parse(text)
         above = suppression.parse(text, shift=1) if comment_above else None
+        return [
+            v
+            for v in violations
+            if selection.enabled_for(v.code, rel)
+            and not (
+                v.code != PARSE_ERROR
+                and (
+                    marks.suppresses(v.code, v.span.start_line, v.span.end_line)
+                    or (above is not None and above.suppresses(v.code, v.span.start_line, v.span.start_line))
+                )
+            )
+        ]
+
+    def _finalise(
+        self, rel: str, text: str, violations: list[Violation], comment_above: bool = False
+    ) -> list[Finding]:
         out = []
-        for v in violations:
-            if not selection.enabled_for(v.code, rel):
-                continue
-            if v.code != PARSE_ERROR and (
-                marks.suppresses(v.code, v.span.start_line, v.span.end_line)
-                or (above is not None and above.suppresses(v.code, v.span.start_line, v.span.start_line))
-            ):
-                continue
+        for v in self._kept(rel, text, violations, comment_above):
             doc = self.docs[v.code]
             out.append(
                 Finding(

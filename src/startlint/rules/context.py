@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from startlint.catalog import Catalogs
 from startlint.findings import Span
+from startlint.fixes.plan import FixOptions
 from startlint.python.import_time import STAR
 from startlint.python.model import Call, Module, Position
 
@@ -13,7 +14,7 @@ from startlint.python.model import Call, Module, Position
 @dataclass(frozen=True)
 class PythonContext:
     catalogs: Catalogs
-    target_version: tuple[int, int]
+    fix_options: FixOptions = FixOptions()
 
 
 def span_of(pos: Position) -> Span:

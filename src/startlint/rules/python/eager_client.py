@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from startlint.findings import Violation
+from startlint.findings import Applicability, Violation
+from startlint.fixes import plan
 from startlint.python.model import Module
 from startlint.rules.context import PythonContext, call_span, display, resolved_calls
 
@@ -24,4 +25,5 @@ def check(module: Module, ctx: PythonContext) -> Iterator[Violation]:
             f"{display(call, qual)} builds a client at import time{target}: credential lookup and "
             "connection setup run on every cold start before the first request; build it on first "
             "use with a functools.cache'd accessor (one client per process is kept)",
+            fix=plan.accessor(module, call, ctx.fix_options, Applicability.SAFE),
         )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from startlint.catalog import HeavyModule
 from startlint.findings import Violation
+from startlint.fixes import plan
 from startlint.python import model as m
 from startlint.rules.context import PythonContext, call_span, span_of
 
@@ -22,7 +23,8 @@ def check(module: m.Module, ctx: PythonContext) -> Iterator[Violation]:
         name, entry = hit
         call = calls.get(imp.pos) if imp.kind == "dynamic" else None
         span = call_span(call) if call is not None else span_of(imp.pos)
-        yield Violation(CODE, span, _message(imp, name, entry, uses))
+        fix, _ = plan.heavy_import(module, imp, ctx.fix_options)
+        yield Violation(CODE, span, _message(imp, name, entry, uses), fix=fix)
 
 
 def _heaviest(imp: m.Import, ctx: PythonContext) -> tuple[str, HeavyModule] | None:

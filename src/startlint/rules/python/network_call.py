@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from startlint.catalog import Catalogs
-from startlint.findings import Violation
+from startlint.findings import Applicability, Violation
+from startlint.fixes import plan
 from startlint.python.model import Module
 from startlint.rules.context import PythonContext, call_span, display, resolved_calls
 
@@ -38,6 +39,7 @@ def check(module: Module, ctx: PythonContext) -> Iterator[Violation]:
             f"{display(call, qual)} runs at import time: {what} before the service can serve, "
             "and a slow or unreachable host delays or fails every cold start; "
             "make the call on first use (a functools.cache'd accessor)",
+            fix=plan.accessor(module, call, ctx.fix_options, Applicability.UNSAFE),
         )
 
 

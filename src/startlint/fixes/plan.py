@@ -1,0 +1,105 @@
+"""Which fix a finding gets, decided from the import-time model alone (no LibCST).
+
+Rules attach the plan to their violation as a `Fix` without edits; the edits are
+computed by `startlint.fixes.python` only when they are needed (`--fix`, `--diff`,
+JSON and SARIF output), so a plain check never imports LibCST.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from startlint.findings import Applicability, Fix
+from startlint.python import model as m
+
+# SL101 strategies (Fix.message starts with one of these words, the fixer reads it back).
+LAZY_KEYWORD = "lazy-keyword"
+LAZY_MODULES = "lazy-modules"
+FUNCTION_LOCAL = "function-local"
+TYPE_CHECKING_BLOCK = "type-checking"
+ACCESSOR = "accessor"
+
+LAZY_STYLES = ("auto", FUNCTION_LOCAL, LAZY_KEYWORD, LAZY_MODULES)
+_MOVABLE_CONTEXTS = {(), (m.CTX_IMPORT_GUARD, m.CTX_TRY)}
+
+
+@dataclass(frozen=True)
+class FixOptions:
+    target_version: tuple[int, int] = (3, 10)
+    lazy_style: str = "auto"
+    # Whether other first-party modules import a name of this module (an accessor
+    # fix has to rewrite them too, which makes it unsafe). Asked only when needed.
+    imported_elsewhere: Callable[[str], bool] = field(default=lambda name: False)
+
+
+def _planned(applicability: Applicability, message: str) -> Fix:
+    return Fix(applicability, message, ())
+
+
+def strategy(fix: Fix) -> str:
+    return fix.message.split(":", 1)[0]
+
+
+def heavy_import(module: m.Module, imp: m.Import, opts: FixOptions) -> tuple[Fix | None, str]:
+    """The SL101 fix for an import statement, or None with the reason there is none."""
+    if imp.kind == "dynamic":
+        return None, "a dynamic import has no automatic fix"
+    if imp.context not in _MOVABLE_CONTEXTS:
+        return None, "the import is inside a conditional, loop, with or class body"
+    if any(n.name == "*" for n in imp.names):
+        return None, "a star import cannot be moved"
+    uses = {(u.name, u.kind) for u in module.uses}
+    guarded = m.CTX_IMPORT_GUARD in imp.context
+    if opts.lazy_style == LAZY_MODULES:
+        return _planned(
+            Applicability.SAFE,
+            f"{LAZY_MODULES}: add the module to __lazy_modules__ (lazy on Python 3.15+, no effect before)",
+        ), ""
+    if (opts.lazy_style == LAZY_KEYWORD or (opts.lazy_style == "auto" and opts.target_version >= (3, 15))) and not guarded:
+        return _planned(Applicability.SAFE, f"{LAZY_KEYWORD}: use PEP 810 'lazy import'"), ""
+    if opts.lazy_style == LAZY_KEYWORD:
+        return None, "'lazy import' is not allowed inside try (PEP 810)"
+    bound = [n.bound for n in imp.names]
+    for name in bound:
+        if (name, m.USE_IMPORT_TIME) in uses:
+            return None, f"'{name}' is used at import time"
+        kinds = {b.kind for b in module.bindings if b.name == name}
+        if kinds & {"global", "del"}:
+            return None, f"'{name}' is declared global or deleted"
+    deferred = any((b, m.USE_DEFERRED) in uses for b in bound)
+    in_annotations = any((b, m.USE_ANNOTATION) in uses for b in bound)
+    if not deferred and not in_annotations:
+        return None, "the imported name is never used"
+    if in_annotations and not module.future_annotations:
+        # Annotations are evaluated at definition time: the fix must add
+        # `from __future__ import annotations`, which run-time readers may not accept.
+        return _planned(
+            Applicability.UNSAFE,
+            f"{FUNCTION_LOCAL if deferred else TYPE_CHECKING_BLOCK}: move the import "
+            "(adds 'from __future__ import annotations': run-time annotation readers such as "
+            "pydantic, dataclasses or FastAPI may need the name)",
+        ), ""
+    if deferred:
+        return _planned(Applicability.SAFE, f"{FUNCTION_LOCAL}: import it inside the functions that use it"), ""
+    return _planned(Applicability.SAFE, f"{TYPE_CHECKING_BLOCK}: import it under 'if TYPE_CHECKING:'"), ""
+
+
+def accessor(module: m.Module, call: m.Call, opts: FixOptions, base: Applicability) -> Fix | None:
+    """The cached-accessor fix for the statement holding `call`, if it is `NAME = ...`."""
+    if call.context:
+        return None  # inside a compound statement or a class body
+    at_line = [b for b in module.bindings if b.line == call.stmt_line]
+    if len(at_line) != 1 or at_line[0].kind != "assign":
+        return None
+    name = at_line[0].name
+    if [b.kind for b in module.bindings if b.name == name] != ["assign"]:
+        return None  # rebound, deleted or declared global
+    if any(u.name == name and u.kind == m.USE_IMPORT_TIME for u in module.uses):
+        return None  # used while the module is imported
+    applicability = base
+    message = f"{ACCESSOR}: turn '{name}' into a functools.cache'd accessor"
+    if opts.imported_elsewhere(name):
+        applicability = Applicability.UNSAFE
+        message += " (other modules import it and are rewritten too)"
+    return _planned(applicability, message)

@@ -1,0 +1,137 @@
+"""The cached-accessor fix (SL102, SL103, SL104).
+
+`storage_client = storage.Client()` becomes
+
+    @functools.cache
+    def get_storage_client():
+        return storage.Client()
+
+and every use of `storage_client` becomes `get_storage_client()`: the work runs
+once, on first use, instead of at import. Other first-party modules that import
+the name are rewritten too (which the planner marks unsafe).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import GlobalScope
+
+from startlint.fixes.python.cst import FixAborted, Located, binds, ensure_import, references
+from startlint.fixes.python.move_import import _enclosing_function
+
+
+def accessor_name(name: str, module: cst.Module) -> str:
+    private = name.startswith("_")
+    base = name.lstrip("_")
+    base = base.lower() if base.isupper() else base
+    candidate = f"{'_' if private else ''}get_{base}"
+    suffix = 2
+    unique = candidate
+    while binds(module, unique):
+        unique = f"{candidate}_{suffix}"
+        suffix += 1
+    return unique
+
+
+def fix_accessor(module: cst.Module, line: int) -> tuple[cst.Module, str, str]:
+    """Returns the new module, the name replaced, and the accessor's name."""
+    located = Located(module, scopes=True)
+    module = located.module
+    stmt = located.top_level_at(line)
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        raise FixAborted("not a single assignment")
+    small = stmt.body[0]
+    annotation: cst.Annotation | None = None
+    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+        name, value = small.targets[0].target.value, small.value
+    elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
+        name, value, annotation = small.target.value, small.value, small.annotation
+    else:
+        raise FixAborted("not a plain `NAME = value` assignment")
+    scopes = located.scopes
+    assert scopes is not None
+    global_scope = next(s for s in scopes.values() if isinstance(s, GlobalScope))
+    if len(global_scope.assignments[name]) != 1:
+        raise FixAborted(f"'{name}' is bound more than once")
+    uses: set[cst.CSTNode] = set()
+    for access in references(global_scope, name):
+        if _enclosing_function(access.scope) is None:
+            raise FixAborted(f"'{name}' is used at import time")
+        uses.add(access.node)
+    getter = accessor_name(name, module)
+    nl, indent = module.default_newline, module.default_indent
+    returns = f" -> {module.code_for_node(annotation.annotation)}" if annotation else ""
+    value_code = module.code_for_node(value)
+    func = cst.parse_statement(
+        f"@functools.cache{nl}def {getter}(){returns}:{nl}{indent}return {value_code}{nl}"
+    )
+    func = func.with_changes(leading_lines=stmt.leading_lines)
+    body = list(module.body)
+    index = body.index(stmt)
+    body[index] = func
+    # Definitions read best with blank lines around them.
+    if index + 1 < len(body) and not any(l.comment is None for l in body[index + 1].leading_lines[:1]):
+        body[index + 1] = body[index + 1].with_changes(
+            leading_lines=[cst.EmptyLine(indent=False), cst.EmptyLine(indent=False), *body[index + 1].leading_lines]
+        )
+    new = module.with_changes(body=body).visit(_CallInstead(uses, getter))
+    return ensure_import(new, "functools", "import functools"), name, getter
+
+
+class _CallInstead(cst.CSTTransformer):
+    def __init__(self, uses: set[cst.CSTNode], getter: str) -> None:
+        self.uses = uses
+        self.getter = getter
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        if original in self.uses:
+            return cst.Call(func=cst.Name(self.getter))
+        return updated
+
+
+def rewrite_importer(module: cst.Module, source_module: str, name: str, getter: str) -> cst.Module:
+    """In a module that does `from <source_module> import name`, import and call the getter."""
+    located = Located(module, scopes=True)
+    module = located.module
+    scopes = located.scopes
+    assert scopes is not None
+    global_scope = next(s for s in scopes.values() if isinstance(s, GlobalScope))
+    targets: dict[cst.ImportAlias, str] = {}
+    for stmt in module.body:
+        for node in _import_froms(stmt):
+            for alias in node.names if not isinstance(node.names, cst.ImportStar) else ():
+                if isinstance(alias.name, cst.Name) and alias.name.value == name:
+                    bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+                    targets[alias] = bound
+    if not targets:
+        raise FixAborted(f"no import of {source_module}.{name}")
+    uses: dict[cst.CSTNode, str] = {}
+    for bound in set(targets.values()):
+        new_bound = bound if bound != name else getter
+        for access in references(global_scope, bound):
+            uses[access.node] = new_bound
+    return module.visit(_RewriteImporter(targets, name, getter, uses))
+
+
+def _import_froms(stmt: cst.BaseStatement) -> list[cst.ImportFrom]:
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return [s for s in stmt.body if isinstance(s, cst.ImportFrom)]
+    return []
+
+
+class _RewriteImporter(cst.CSTTransformer):
+    def __init__(self, aliases: dict[cst.ImportAlias, str], name: str, getter: str, uses: dict[cst.CSTNode, str]) -> None:
+        self.aliases = aliases
+        self.name = name
+        self.getter = getter
+        self.uses = uses
+
+    def leave_ImportAlias(self, original: cst.ImportAlias, updated: cst.ImportAlias) -> cst.ImportAlias:
+        if original in self.aliases:
+            return updated.with_changes(name=cst.Name(self.getter))
+        return updated
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        if original in self.uses:
+            return cst.Call(func=cst.Name(self.uses[original]))
+        return updated

@@ -1,0 +1,102 @@
+"""Apply fixes to files: one planned fix at a time, re-checking after each, until none applies."""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from startlint.engine import Checker
+from startlint.findings import Applicability, Violation
+
+MAX_ROUNDS = 25  # fixes applied to one file, at most: a bound against ping-pong
+
+
+@dataclass
+class Workspace:
+    """The texts of files as fixing changes them, before anything is written."""
+
+    originals: dict[Path, bytes] = field(default_factory=dict)
+    texts: dict[Path, str] = field(default_factory=dict)
+
+    def read(self, path: Path) -> str:
+        if path not in self.texts:
+            from startlint.python.source import decode
+
+            data = path.read_bytes()
+            self.originals[path] = data
+            self.texts[path] = decode(data)
+        return self.texts[path]
+
+    def changed(self) -> dict[Path, str]:
+        return {p: t for p, t in self.texts.items() if p in self.originals and _differs(self, p, t)}
+
+
+def _differs(ws: Workspace, path: Path, text: str) -> bool:
+    from startlint.python.source import decode
+
+    return decode(ws.originals[path]) != text
+
+
+def allowed(violation: Violation, unsafe: bool) -> bool:
+    fix = violation.fix
+    return fix is not None and (fix.applicability is Applicability.SAFE or unsafe)
+
+
+def compiles(text: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, "<fixed>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def fix_python(
+    checker: Checker,
+    path: Path,
+    rel: str,
+    workspace: Workspace,
+    unsafe: bool,
+    cross_file: bool = True,
+) -> int:
+    """Fix one Python file in the workspace; returns how many fixes were applied."""
+    from startlint.fixes.python import FixAborted, apply_one
+
+    catalogs = checker.catalogs
+    def is_heavy(module: str) -> bool:
+        return catalogs.heavy_module(module) is not None
+
+    failed: set[tuple[str, int, str]] = set()
+    applied = 0
+    for _ in range(MAX_ROUNDS):
+        text = workspace.read(path)
+        candidates = [
+            v
+            for v in checker.python_violations(text, rel, path)
+            if allowed(v, unsafe) and (v.code, v.span.start_line, v.message) not in failed
+        ]
+        if not candidates:
+            break
+        violation = candidates[0]
+        key = (violation.code, violation.span.start_line, violation.message)
+        try:
+            result = apply_one(text, violation, path, is_heavy, checker.project, workspace.read)
+        except FixAborted:
+            failed.add(key)
+            continue
+        if result.text == text or not compiles(result.text) or (result.others and not cross_file):
+            failed.add(key)
+            continue
+        if not all(compiles(t) for t in result.others.values()):
+            failed.add(key)
+            continue
+        workspace.texts[path] = result.text
+        for other, other_text in result.others.items():
+            workspace.read(other)
+            workspace.texts[other] = other_text
+        applied += 1
+    return applied
+

@@ -1,0 +1,93 @@
+"""First-party module names and who imports what, for fixes that reach across modules.
+
+Built on demand: a plain check never walks the project. A module's name comes
+from its path: the package chain of directories with `__init__.py` above it.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from startlint.config import Settings
+
+
+def module_name(path: Path) -> str:
+    """`app/routes/predict.py` -> `app.routes.predict`, following `__init__.py` packages up."""
+    parts = [] if path.name == "__init__.py" else [path.stem]
+    directory = path.parent
+    while (directory / "__init__.py").is_file():
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    return ".".join(parts)
+
+
+@dataclass(frozen=True)
+class ImportSite:
+    path: Path
+    line: int
+
+
+@dataclass
+class Project:
+    settings: Settings
+    _files: list[Path] | None = field(default=None, repr=False)
+
+    def python_files(self) -> list[Path]:
+        if self._files is None:
+            from startlint.discovery import PYTHON, discover
+
+            root = self.settings.root.resolve()
+            self._files = [s.path for s in discover([root], self.settings) if s.kind == PYTHON]
+        return self._files
+
+    def importers(self, path: Path, names: frozenset[str]) -> dict[str, list[ImportSite]]:
+        """Other modules' `from <module of path> import NAME` statements, by NAME."""
+        target = module_name(path.resolve())
+        out: dict[str, list[ImportSite]] = {}
+        if not target:
+            return out
+        last = target.rsplit(".", 1)[-1]
+        for other in self.python_files():
+            if other == path.resolve():
+                continue
+            try:
+                text = other.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if last not in text or not any(n in text for n in names):
+                continue
+            importer = (module_name(other), other.name == "__init__.py")
+            for line, name in _from_imports(text, importer, target, names):
+                out.setdefault(name, []).append(ImportSite(other, line))
+        return out
+
+
+def _from_imports(
+    text: str, importer: tuple[str, bool], target: str, names: frozenset[str]
+) -> list[tuple[int, str]]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and absolute(node.module, node.level, *importer) == target:
+            found += [(node.lineno, a.name) for a in node.names if a.name in names]
+    return found
+
+
+def absolute(module: str | None, level: int, importer: str, is_package: bool = False) -> str:
+    """The absolute name of `from <level dots><module> import ...` written in `importer`."""
+    if level == 0:
+        return module or ""
+    parts = importer.split(".") if importer else []
+    if not is_package:
+        parts = parts[:-1]
+    if level > 1:
+        parts = parts[: max(0, len(parts) - (level - 1))]
+    return ".".join([*parts, *([module] if module else [])])
