@@ -97,6 +97,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     user.path.mkdir()
     user.git("init", "-q")
     config = {"repos": [{"repo": str(hooks), "rev": rev, "hooks": [{"id": "startlint"}]}]}
+    fix_config = {"repos": [{"repo": str(hooks), "rev": rev, "hooks": [{"id": "startlint-fix"}]}]}
+    (user.path / "fix-config.yaml").write_text(json.dumps(fix_config, indent=2), encoding="utf-8")
     # JSON is YAML: no quoting surprises in the temporary path.
     (user.path / ".pre-commit-config.yaml").write_text(json.dumps(config, indent=2), encoding="utf-8")
     (user.path / "bad.py").write_text(HAZARD, encoding="utf-8")
@@ -111,17 +113,18 @@ def _output(done: subprocess.CompletedProcess[str]) -> str:
     return done.stdout + done.stderr
 
 
-def test_manifest_defines_the_hook() -> None:
+def test_manifest_defines_both_hooks() -> None:
     from pre_commit.clientlib import load_manifest
 
     hooks = {hook["id"]: hook for hook in load_manifest(str(REPO / ".pre-commit-hooks.yaml"))}
-    # `startlint-fix` (check --fix) joins it when the autofixes land.
-    assert sorted(hooks) == ["startlint"]
+    assert sorted(hooks) == ["startlint", "startlint-fix"]
     assert hooks["startlint"]["entry"] == "startlint check"
+    assert hooks["startlint-fix"]["entry"] == "startlint check --fix"
     for hook in hooks.values():
         assert hook["language"] == "python"
         assert hook["types_or"] == ["python", "dockerfile", "shell"]
-        assert hook["require_serial"] is False
+        # The fixer rewrites importers of a name in other files: one process sees them all.
+        assert hook["require_serial"] is (hook["id"] == "startlint-fix")
         assert hook["description"]
 
 
@@ -150,3 +153,15 @@ def test_installed_hook_blocks_the_commit(project: Project) -> None:
     assert done.returncode != 0, out
     assert "bad.py:1:1: SL101" in out
     assert project.git("log", "--format=%s") == "pre-commit config"
+
+
+def test_fix_hook_rewrites_the_file_and_fails_so_it_can_be_reviewed(project: Project) -> None:
+    (project.path / "fixme.py").write_text(HAZARD, encoding="utf-8")
+    project.git("add", "fixme.py")  # pre-commit sees a hook's rewrite as a diff against the index
+    done = project.pre_commit("run", "--config", "fix-config.yaml", "--files", "fixme.py")
+    out = _output(done)
+    assert done.returncode == 1, out
+    assert "files were modified by this hook" in out
+    assert (project.path / "fixme.py").read_text(encoding="utf-8") == CLEAN
+    again = project.pre_commit("run", "--config", "fix-config.yaml", "--files", "fixme.py")
+    assert again.returncode == 0, _output(again)

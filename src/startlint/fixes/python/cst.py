@@ -229,9 +229,13 @@ def remove_statement(body: list[Statement], index: int) -> None:
     """Remove body[index], keeping any comment lines above it on the next statement."""
     removed = body.pop(index)
     comments = [line for line in removed.leading_lines if line.comment is not None]
-    if comments and index < len(body):
+    if index < len(body):
         nxt = body[index]
-        body[index] = nxt.with_changes(leading_lines=[*comments, *nxt.leading_lines])
+        leading = [*comments, *nxt.leading_lines]
+        if index == 0:  # the file must not start with blank lines
+            while leading and leading[0].comment is None:
+                leading.pop(0)
+        body[index] = nxt.with_changes(leading_lines=leading)
 
 
 def prepend_to_function(func: cst.FunctionDef, stmt: Statement) -> cst.FunctionDef:

@@ -66,7 +66,11 @@ def fix_heavy_import(module: cst.Module, line: int, strategy: str, is_heavy: IsH
         moved_block: Statement = guard.with_changes(leading_lines=[])
     else:
         moved_block = moved
-    # 1. Remove the names from the module-level statement.
+    # 1. Import them where they are used (first: the transformer matches original nodes).
+    if functions:
+        module = module.visit(_PrependTo(functions, moved_block))
+        body = list(module.body)
+    # 2. Remove the names from the module-level statement.
     remaining = [a for a in node.names if a not in moving]
     if remaining:
         last = remaining[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
@@ -78,9 +82,6 @@ def fix_heavy_import(module: cst.Module, line: int, strategy: str, is_heavy: IsH
     else:
         remove_statement(body, index)
     new_module = module.with_changes(body=body)
-    # 2. Import them where they are used.
-    if functions:
-        new_module = new_module.visit(_PrependTo(functions, moved_block))
     if in_annotations:
         new_module = _add_type_checking_import(new_module, moved)
     return new_module
