@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from helpers import check_source
+from startlint.cli import main
 from startlint.ruledocs import all_docs
 from startlint.rules import implemented_codes
 
@@ -38,3 +42,21 @@ def test_explain_has_the_fixed_sections(code: str) -> None:
     text = DOCS[code].explain()
     for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety"):
         assert heading in text
+
+
+@pytest.mark.parametrize("code", sorted(c for c, d in DOCS.items() if d.fix != "none"))
+def test_fixed_example_is_what_the_fix_produces(code: str, tmp_path: Path) -> None:
+    examples = [e for e in DOCS[code].examples if e.fixed is not None]
+    assert examples, f"{code} has a fix: its docs must show the fixed output"
+    for example in examples:
+        path = tmp_path / example.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(example.bad, encoding="utf-8")
+        old = Path.cwd()
+        os.chdir(tmp_path)
+        try:
+            main(["check", "--fix", "--unsafe-fixes", "--exit-zero", "--quiet", example.path])
+        finally:
+            os.chdir(old)
+        assert path.read_text(encoding="utf-8") == example.fixed
+        assert [f for f in check_source(example.fixed, path=example.path) if f.code == code] == []

@@ -62,12 +62,15 @@ def fix_accessor(module: cst.Module, line: int) -> tuple[cst.Module, str, str]:
     nl, indent = module.default_newline, module.default_indent
     returns = f" -> {module.code_for_node(annotation.annotation)}" if annotation else ""
     value_code = module.code_for_node(value)
+    body = list(module.body)
+    index = body.index(stmt)
     func = cst.parse_statement(
         f"@functools.cache{nl}def {getter}(){returns}:{nl}{indent}return {value_code}{nl}"
     )
-    func = func.with_changes(leading_lines=stmt.leading_lines)
-    body = list(module.body)
-    index = body.index(stmt)
+    # A top-level definition gets two blank lines above it (PEP 8); comments stay with it.
+    blank = cst.EmptyLine(indent=False)
+    comments = [line for line in stmt.leading_lines if line.comment is not None]
+    func = func.with_changes(leading_lines=[blank, blank, *comments] if index else comments)
     body[index] = func
     # Definitions read best with blank lines around them.
     if index + 1 < len(body) and not any(l.comment is None for l in body[index + 1].leading_lines[:1]):

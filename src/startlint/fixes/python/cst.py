@@ -177,10 +177,17 @@ def ensure_import(module: cst.Module, name: str, statement: str) -> cst.Module:
     line = cst.parse_statement(statement + module.default_newline)
     body = list(module.body)
     index = insertion_index(body)
-    if index < len(body) and not is_import_line(body[index]) and index > 0:
-        line = line.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+    blank = cst.EmptyLine(indent=False)
+    if index < len(body) and not is_import_line(body[index]):
+        if index > 0:
+            line = line.with_changes(leading_lines=[blank])
+        body[index] = body[index].with_changes(leading_lines=[blank, blank, *_comments(body[index])])
+    elif index < len(body) and not _is_stdlib(body[index]):
+        # A new standard-library section above the third-party one, as isort lays them out.
+        line = line.with_changes(leading_lines=body[index].leading_lines)
+        body[index] = body[index].with_changes(leading_lines=[blank])
     elif index < len(body):
-        # Keep the first import section sorted by module name, as isort would.
+        # Keep the standard-library section sorted, as isort would.
         key = _import_key(line)
         first = index
         while (
@@ -195,6 +202,17 @@ def ensure_import(module: cst.Module, name: str, statement: str) -> cst.Module:
             body[index] = body[index].with_changes(leading_lines=[])
     body.insert(index, line)
     return module.with_changes(body=body)
+
+
+def _comments(stmt: cst.CSTNode) -> list[cst.EmptyLine]:
+    return [line for line in getattr(stmt, "leading_lines", ()) if line.comment is not None]
+
+
+def _is_stdlib(stmt: cst.CSTNode) -> bool:
+    import sys
+
+    key = _import_key(stmt)[1]
+    return not key.startswith(".") and key.split(".")[0] in sys.stdlib_module_names
 
 
 def _import_key(stmt: Statement) -> tuple[int, str]:
