@@ -34,6 +34,7 @@ class Catalogs:
     clients: tuple[str, ...]
     model_loaders: tuple[str, ...]
     blocking: tuple[str, ...]
+    annotation_readers: tuple[str, ...] = ()
 
     def heavy_module(self, module: str) -> HeavyModule | None:
         """The most specific heavy entry covering `module` (itself or a parent package)."""
@@ -115,6 +116,7 @@ _CALL_SECTIONS = {
     "clients": {"constructors"},
     "model_loaders": {"calls"},
     "blocking": {"calls"},
+    "annotations": {"readers"},
 }
 
 
@@ -129,6 +131,7 @@ def load_shipped() -> Catalogs:
         clients=calls["clients"]["constructors"],
         model_loaders=calls["model_loaders"]["calls"],
         blocking=calls["blocking"]["calls"],
+        annotation_readers=calls["annotations"]["readers"],
     )
 
 
@@ -227,4 +230,5 @@ def extend(base: Catalogs, ext: dict[str, Any]) -> Catalogs:
         clients=base.clients + tuple(ext.get("clients", ())),
         model_loaders=base.model_loaders + tuple(ext.get("model-loaders", ())),
         blocking=base.blocking + tuple(ext.get("blocking-calls", ())),
+        annotation_readers=base.annotation_readers,
     )

@@ -120,7 +120,9 @@ class Checker:
             return bool(self.project.importers(path, frozenset({name})).get(name))
 
         s = self.settings
-        return FixOptions(s.target_version, s.lazy_style, imported_elsewhere)
+        return FixOptions(
+            s.target_version, s.lazy_style, imported_elsewhere, frozenset(self.catalogs.annotation_readers)
+        )
 
     def _python(self, text: str, rel: str, path: Path) -> list[Violation]:
         model = build_model(text, rel)

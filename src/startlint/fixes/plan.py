@@ -31,6 +31,8 @@ class FixOptions:
     # Whether other first-party modules import a name of this module (an accessor
     # fix has to rewrite them too, which makes it unsafe). Asked only when needed.
     imported_elsewhere: Callable[[str], bool] = field(default=lambda name: False)
+    # Top-level packages that evaluate annotations at run time (pydantic, FastAPI, ...).
+    annotation_readers: frozenset[str] = frozenset()
 
 
 def _planned(applicability: Applicability, message: str) -> Fix:
@@ -71,6 +73,16 @@ def heavy_import(module: m.Module, imp: m.Import, opts: FixOptions) -> tuple[Fix
     in_annotations = any((b, m.USE_ANNOTATION) in uses for b in bound)
     if not deferred and not in_annotations:
         return None, "the imported name is never used"
+    readers = sorted(
+        {mod.split(".")[0] for imp in module.imports for mod in imp.modules if not mod.startswith(".")}
+        & opts.annotation_readers
+    )
+    if in_annotations and readers:
+        return _planned(
+            Applicability.UNSAFE,
+            f"{FUNCTION_LOCAL if deferred else TYPE_CHECKING_BLOCK}: move the import "
+            f"(the module uses {', '.join(readers)}, which may evaluate the annotations that need it)",
+        ), ""
     if in_annotations and not module.future_annotations:
         # Annotations are evaluated at definition time: the fix must add
         # `from __future__ import annotations`, which run-time readers may not accept.
