@@ -53,3 +53,27 @@ def test_scenario_clean_python_files_have_no_sl1xx(root: Path) -> None:
     clean = {p for p in expected["clean_files"] if p.endswith(".py")}
     dirty = {path for _, path, _ in python_findings(root)}
     assert clean & dirty == set()
+
+
+@pytest.mark.skipif(not SCENARIOS, reason="../shared/scenarios is not next to this checkout")
+@pytest.mark.parametrize("root", SCENARIOS, ids=lambda p: p.name)
+def test_every_reporter_renders_the_scenario(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jsonschema
+
+    from startlint.cli import main
+
+    monkeypatch.chdir(root)
+    outputs = {}
+    for fmt in ("text", "json", "sarif", "github"):
+        out = tmp_path / f"report.{fmt}"
+        assert main(["check", "--format", fmt, "--output-file", str(out)]) == 1
+        outputs[fmt] = out.read_text(encoding="utf-8")
+    findings = json.loads(outputs["json"])["findings"]
+    assert findings and len(outputs["github"].splitlines()) == len(findings)
+    assert f"Found {len(findings)} finding" in outputs["text"]
+    sarif = json.loads(outputs["sarif"])
+    schema = json.loads((SHARED / "schemas" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft7Validator(schema).validate(sarif)
+    assert len(sarif["runs"][0]["results"]) == len(findings)
