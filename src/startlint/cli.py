@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from startlint.config import Settings
     from startlint.discovery import SourceFile
     from startlint.engine import Checker
+    from startlint.findings import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github")
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true", default=None, help="apply safe fixes")
     check.add_argument("--unsafe-fixes", action="store_true", default=None, help="with --fix or --diff: unsafe fixes too")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    check.add_argument("--entrypoint", action="append", default=[], metavar="SPEC", help="what the service starts: 'app.main:app' or a script path (repeatable)")
     check.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
     rules = sub.add_parser("rules", help="list every rule")
@@ -167,6 +169,7 @@ def _check(args: argparse.Namespace) -> int:
         files = len(sources)
 
     findings = tuple(sorted(found, key=lambda f: f.sort_key))
+    findings = _startup_paths(findings, checker, args.entrypoint, root)
     if args.output_format in ("json", "sarif"):
         from startlint.fixes.report_edits import with_edits
 
@@ -188,6 +191,28 @@ def _check(args: argparse.Namespace) -> int:
     if args.exit_zero:
         return EXIT_CLEAN
     return exit_code(findings, settings.fail_on if args.fail_on is None else Severity(args.fail_on))
+
+
+def _startup_paths(findings: tuple[Finding, ...], checker: Checker, cli: list[str], root: Path) -> tuple[Finding, ...]:
+    """Heavy imports on an entrypoint's start-up path are errors, with their import chain."""
+    if not any(f.code == "SL101" for f in findings):
+        return findings
+    from startlint.startup import analysis
+    from startlint.startup.entrypoints import from_project_files, parse_spec
+
+    settings = checker.settings
+    entrypoints = [parse_spec(s, "--entrypoint") for s in cli]
+    entrypoints += [parse_spec(s, f"{settings.config_path}: entrypoints") for s in settings.entrypoints]
+    if not entrypoints:
+        entrypoints = from_project_files(root)
+    if not entrypoints:
+        return findings
+    graph = analysis.build_graph(entrypoints, root, checker.model_of)
+    if not graph.reach:
+        missing = ", ".join(e.display for e in entrypoints)
+        print(f"startlint: warning: entrypoint not found: {missing}", file=sys.stderr)
+        return findings
+    return tuple(sorted(analysis.apply(findings, graph, root, settings.report_off_path), key=lambda f: f.sort_key))
 
 
 def _fix_files(checker: Checker, sources: list[SourceFile], root: Path, unsafe: bool, write: bool) -> int:

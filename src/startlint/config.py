@@ -42,6 +42,10 @@ class Settings:
     fix: bool = False
     unsafe_fixes: bool = False
     lazy_style: str = "auto"
+    report_off_path: bool = True
+    target: str | None = None  # the Dockerfile build stage that is deployed (docker build --target)
+    require_digest: bool = False  # SL201: every base image needs an @sha256: digest
+    hadolint: bool = False  # also run hadolint on the checked Dockerfiles
     catalog: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
@@ -59,8 +63,12 @@ _KEYS: dict[str, str] = {
     "entrypoints": "a list of entrypoints such as 'app.main:app' or 'worker.py'",
     "catalog": "a table of catalog extensions",
     "fix": "true or false",
+    "report-off-path": "true or false",
     "unsafe-fixes": "true or false",
     "lazy-style": "one of 'auto', 'function-local', 'lazy-keyword', 'lazy-modules'",
+    "target": "the name of the Dockerfile build stage that is deployed (as docker build --target)",
+    "require-digest": "true or false",
+    "hadolint": "true or false",
 }
 
 
@@ -122,6 +130,8 @@ def _from_table(table: Any, path: Path, known: tuple[str, ...]) -> Settings:
         "extend-exclude": "extend_exclude", "respect-gitignore": "respect_gitignore",
         "fail-on": "fail_on", "target-version": "target_version", "entrypoints": "entrypoints",
         "catalog": "catalog", "fix": "fix", "unsafe-fixes": "unsafe_fixes", "lazy-style": "lazy_style",
+        "report-off-path": "report_off_path",
+        "target": "target", "require-digest": "require_digest", "hadolint": "hadolint",
     }
     return replace(settings, **{mapping[k]: v for k, v in values.items()})
 
@@ -137,7 +147,11 @@ def _convert(key: str, value: Any, known: tuple[str, ...]) -> Any:
         if value not in ("auto", "function-local", "lazy-keyword", "lazy-modules"):
             raise ValueError(f"got {value!r}")
         return value
-    if key in ("respect-gitignore", "fix", "unsafe-fixes"):
+    if key == "target":
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"got {value!r}")
+        return value.strip()
+    if key in ("respect-gitignore", "fix", "unsafe-fixes", "require-digest", "hadolint"):
         if not isinstance(value, bool):
             raise ValueError(f"got {value!r}")
         return value

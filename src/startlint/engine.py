@@ -18,6 +18,7 @@ from startlint.discovery import DOCKERFILE, PYTHON, SourceFile
 from startlint.findings import Finding, Severity, Span, Violation
 from startlint.fixes.plan import FixOptions
 from startlint.project import Project
+from startlint.python.model import Module
 from startlint.python.source import ParseFailure, build_model, decode
 from startlint.ruledocs import RuleDoc
 from startlint.rules import python_checks
@@ -74,9 +75,26 @@ class Checker:
     catalogs: Catalogs
     docs: dict[str, RuleDoc]
     project: Project = field(init=False)
+    # Import-time models of the Python files seen in this run: the startup-path
+    # analysis reads them instead of parsing a file twice.
+    models: dict[Path, Module] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "project", Project(self.settings))
+        object.__setattr__(self, "models", {})
+
+    def model_of(self, path: Path) -> Module | None:
+        """The model of a first-party file (read and parsed if this run has not yet)."""
+        path = path.resolve()
+        if path not in self.models:
+            try:
+                model = build_model(decode(path.read_bytes()), str(path))
+            except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
+                return None
+            if isinstance(model, ParseFailure):
+                return None
+            self.models[path] = model
+        return self.models[path]
 
     def check_files(self, files: Iterable[SourceFile]) -> Iterator[Finding]:
         for source in files:
@@ -129,6 +147,7 @@ class Checker:
         if isinstance(model, ParseFailure):
             span = Span(model.line, model.col, model.line, model.col + 1)
             return [Violation(PARSE_ERROR, span, f"could not parse: {model.message}")]
+        self.models[path.resolve()] = model
         ctx = PythonContext(self.catalogs, self.fix_options(path))
         selection = Selection(self.settings)
         out: list[Violation] = []

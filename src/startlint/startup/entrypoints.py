@@ -1,0 +1,197 @@
+"""What a container or process starts: entrypoints, from command lines and project files.
+
+An entrypoint is a module (`uvicorn app.main:app`, `python -m worker`) or a script
+(`python worker.py`, `streamlit run ui/app.py`). Command lines are read the way
+their launchers read them; project files (`[project.scripts]`, `Procfile`, App
+Engine's `app.yaml`) hold command lines or `module:attr` references.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from startlint import toml
+from startlint.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Entrypoint:
+    kind: str  # "module" or "script"
+    target: str  # dotted module name, or a script path relative to the project root
+    source: str  # where it was found: "config", "--entrypoint", "Dockerfile:12", ...
+    launcher: str = ""  # "uvicorn", "streamlit", ... ("" when given directly)
+    spec: str = ""  # as written: "app.main:app", "streamlit_app/app.py"
+
+    @property
+    def display(self) -> str:
+        return self.spec or self.target
+
+
+# Servers that take `module:attr` (the first positional argument that has a colon).
+_ASGI_WSGI = {"uvicorn", "gunicorn", "hypercorn", "daphne", "granian"}
+# Options of those servers that take a value (so the value is not the app).
+_VALUE_OPTIONS = {
+    "-b", "--bind", "-w", "--workers", "-k", "--worker-class", "-c", "--config", "--host",
+    "--port", "--log-level", "--timeout", "-t", "--threads", "--env-file", "--root-path",
+    "--app-dir", "--access-logfile", "--error-logfile", "--chdir", "--graceful-timeout",
+    "--keep-alive", "--max-requests", "--max-requests-jitter", "--interface", "--uds",
+    "-u", "--user", "-g", "--group", "--name", "-n", "--log-config", "--forwarded-allow-ips",
+    "--limit-concurrency", "--backlog", "--timeout-keep-alive", "--loop", "--http", "--ws",
+    "--lifespan", "-p", "--pid", "--certfile", "--keyfile", "--worker-tmp-dir", "--preload-app",
+}
+_ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def parse_spec(spec: str, source: str) -> Entrypoint:
+    """`app.main:app`, `app.main:create_app()`, `app.main`, `worker.py` or `ui/app.py`."""
+    spec = spec.strip()
+    if spec.endswith(".py") or "/" in spec:
+        return Entrypoint("script", _script(spec), source, spec=spec)
+    module = spec.split(":", 1)[0]
+    if not re.fullmatch(r"[A-Za-z_][\w.]*", module):
+        raise ConfigError(f"{source}: {spec!r} is not an entrypoint (expected 'module:attr' or a script path)")
+    return Entrypoint("module", module, source, spec=spec)
+
+
+def from_command(argv: list[str], source: str) -> list[Entrypoint]:
+    """Entrypoints a command line starts (several for `sh -c "a & b"` style commands)."""
+    out: list[Entrypoint] = []
+    for command in _split_commands(argv):
+        found = _one_command(command, source)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def _split_commands(argv: list[str]) -> list[list[str]]:
+    """Split `sh -c '...'` bodies and `&&`/`;`/`&` chains into single commands."""
+    if len(argv) >= 3 and Path(argv[0]).name in ("sh", "bash", "dash") and argv[1] in ("-c", "-lc", "-ec"):
+        try:
+            argv = shlex.split(argv[2], comments=True)
+        except ValueError:
+            return []
+    commands: list[list[str]] = [[]]
+    for word in argv:
+        if word in ("&&", "||", ";", "&", "|"):
+            commands.append([])
+        elif word.endswith(";") and len(word) > 1:
+            commands[-1].append(word[:-1])
+            commands.append([])
+        else:
+            commands[-1].append(word)
+    return [c for c in commands if c]
+
+
+def _one_command(words: list[str], source: str) -> Entrypoint | None:
+    while words and (_ENV_ASSIGNMENT.match(words[0]) or words[0] in ("exec", "env", "nohup", "time")):
+        words = words[1:]
+    if not words:
+        return None
+    program = Path(words[0]).name
+    args = words[1:]
+    if program in ("uv", "poetry", "pipenv", "pdm", "hatch") and args[:1] == ["run"]:
+        args = [a for a in args[1:] if not a.startswith("--")]
+        return _one_command(args, source) if args else None
+    if re.fullmatch(r"python(\d(\.\d+)?)?", program):
+        while args and args[0].startswith("-") and args[0] != "-m":
+            args = args[1:] if args[0] not in ("-X", "-W") else args[2:]
+        if args[:1] == ["-m"] and len(args) >= 2:
+            module = args[1]
+            if module in _ASGI_WSGI or module in ("streamlit", "celery", "fastapi", "functions_framework"):
+                return _one_command([module, *args[2:]], source)
+            return Entrypoint("module", module, source, "python -m", module)
+        if args and args[0].endswith(".py"):
+            return Entrypoint("script", _script(args[0]), source, "python", _script(args[0]))
+        return None
+    if program in _ASGI_WSGI:
+        app = _app_argument(args)
+        if app is None:
+            return None
+        if program == "gunicorn" and ("--config" in args or "-c" in args) and ":" not in app:
+            return None
+        return Entrypoint("module", app.split(":", 1)[0], source, program, app)
+    if program == "streamlit" and args[:1] == ["run"] and len(args) >= 2:
+        return Entrypoint("script", _script(args[1]), source, "streamlit", _script(args[1]))
+    if program == "celery":
+        app = _option(args, "-A", "--app")
+        return Entrypoint("module", app.split(":", 1)[0], source, "celery", app) if app else None
+    if program in ("functions-framework", "functions_framework"):
+        source_file = _option(args, "--source") or "main.py"
+        return Entrypoint("script", _script(source_file), source, "functions-framework", _script(source_file))
+    if program == "fastapi" and args[:1] in (["run"], ["dev"]):
+        paths = [a for a in args[1:] if not a.startswith("-")]
+        script = _script(paths[0] if paths else "main.py")
+        return Entrypoint("script", script, source, "fastapi", script)
+    return None
+
+
+def _script(path: str) -> str:
+    return path[2:] if path.startswith("./") else path
+
+
+def _option(args: list[str], *names: str) -> str | None:
+    for i, arg in enumerate(args):
+        for name in names:
+            if arg == name and i + 1 < len(args):
+                return args[i + 1]
+            if arg.startswith(name + "=") and name.startswith("--"):
+                return arg.split("=", 1)[1]
+            if len(name) == 2 and arg.startswith(name) and len(arg) > 2 and not name.startswith("--"):
+                return arg[2:]
+    return None
+
+
+def _app_argument(args: list[str]) -> str | None:
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg in _VALUE_OPTIONS:
+            skip = True
+            continue
+        if arg.startswith("-"):
+            continue
+        if ":" in arg or re.fullmatch(r"[A-Za-z_][\w.]*", arg):
+            return arg
+    return None
+
+
+# -- project files ------------------------------------------------------------------
+
+def from_project_files(root: Path) -> list[Entrypoint]:
+    """`[project.scripts]` in pyproject.toml, `Procfile`, App Engine `app.yaml`."""
+    found: list[Entrypoint] = []
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            scripts = toml.load(pyproject).get("project", {}).get("scripts", {})
+        except ConfigError:
+            scripts = {}
+        for name, ref in sorted(scripts.items()) if isinstance(scripts, dict) else ():
+            if isinstance(ref, str) and ":" in ref:
+                source = f"pyproject.toml [project.scripts] {name}"
+                found.append(Entrypoint("module", ref.split(":", 1)[0], source, spec=ref))
+    procfile = root / "Procfile"
+    if procfile.is_file():
+        for number, line in enumerate(procfile.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            if ":" in line and not line.lstrip().startswith("#"):
+                command = line.split(":", 1)[1]
+                found += _from_shell_text(command, f"Procfile:{number}")
+    app_yaml = root / "app.yaml"
+    if app_yaml.is_file():
+        for number, line in enumerate(app_yaml.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            match = re.match(r"^entrypoint:\s*(.+)$", line)
+            if match:
+                found += _from_shell_text(match.group(1).strip().strip("'\""), f"app.yaml:{number}")
+    return found
+
+
+def _from_shell_text(text: str, source: str) -> list[Entrypoint]:
+    try:
+        return from_command(shlex.split(text, comments=True), source)
+    except ValueError:
+        return []
