@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from startlint.discovery import SourceFile
     from startlint.engine import Checker
     from startlint.findings import Finding
+    from startlint.startup.entrypoints import Entrypoint
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github")
@@ -63,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json"), default="text", dest="output_format")
 
+    graph = sub.add_parser("graph", help="show an entrypoint's start-up import tree with heavy-import costs")
+    graph.add_argument("entrypoints", nargs="*", metavar="ENTRYPOINT", help="'app.main:app' or a script path (default: the project's)")
+    graph.add_argument("--format", choices=("text", "json"), default="text", dest="output_format")
+    graph.add_argument("--config", type=Path, help="use this configuration file")
+    graph.add_argument("--no-color", action="store_true", help="never colour the output")
+
     explain = sub.add_parser("explain", help="show a rule's documentation")
     explain.add_argument("code", metavar="CODE")
     return parser
@@ -79,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "rules":
             return _rules(args)
+        if args.command == "graph":
+            return _graph(args)
         return _explain(args)
     except (UsageError, ConfigError) as exc:
         print(f"startlint: error: {exc}", file=sys.stderr)
@@ -97,23 +106,13 @@ def _known_codes() -> tuple[str, ...]:
     return implemented_codes()
 
 
-def _check(args: argparse.Namespace) -> int:
+def _checker(args: argparse.Namespace, anchor: Path) -> Checker:
+    """Settings from the configuration nearest `anchor` (or --config) and the command line."""
     from startlint import catalog, config
-    from startlint.discovery import SourceFile, discover, kind_of
-    from startlint.engine import Checker, exit_code, relative
-    from startlint.findings import Severity
-    from startlint.reporters import render
-    from startlint.results import ReportOptions, RunResult
+    from startlint.engine import Checker
     from startlint.ruledocs import all_docs
 
-    paths = [Path(p) for p in (args.paths or ["."])]
-    stdin = [p for p in paths if str(p) == "-"]
-    if stdin and len(paths) > 1:
-        raise UsageError("'-' (stdin) cannot be combined with other paths")
-    if stdin and args.stdin_filename is None:
-        raise UsageError("reading stdin needs --stdin-filename PATH (the file it stands for)")
     cwd = Path.cwd()
-    anchor = args.stdin_filename if stdin else paths[0]
     known = _known_codes()
     if args.config is not None:
         if not args.config.is_file():
@@ -122,10 +121,28 @@ def _check(args: argparse.Namespace) -> int:
     else:
         config_path = config.find_config((cwd / anchor).resolve())
     settings = config.load_settings(config_path, known, cwd)
-    settings = _apply_cli(settings, args, known)
+    if args.command == "check":
+        settings = _apply_cli(settings, args, known)
     catalogs = catalog.extend(catalog.load_shipped(), settings.catalog)
-    docs = all_docs()
-    checker = Checker(settings, catalogs, docs)
+    return Checker(settings, catalogs, all_docs())
+
+
+def _check(args: argparse.Namespace) -> int:
+    from startlint.discovery import SourceFile, discover, kind_of
+    from startlint.engine import exit_code, relative
+    from startlint.findings import Severity
+    from startlint.reporters import render
+    from startlint.results import ReportOptions, RunResult
+
+    paths = [Path(p) for p in (args.paths or ["."])]
+    stdin = [p for p in paths if str(p) == "-"]
+    if stdin and len(paths) > 1:
+        raise UsageError("'-' (stdin) cannot be combined with other paths")
+    if stdin and args.stdin_filename is None:
+        raise UsageError("reading stdin needs --stdin-filename PATH (the file it stands for)")
+    cwd = Path.cwd()
+    checker = _checker(args, args.stdin_filename if stdin else paths[0])
+    settings, docs = checker.settings, checker.docs
     root = settings.root.resolve()
 
     fixing = bool(args.fix if args.fix is not None else settings.fix)
@@ -198,13 +215,9 @@ def _startup_paths(findings: tuple[Finding, ...], checker: Checker, cli: list[st
     if not any(f.code == "SL101" for f in findings):
         return findings
     from startlint.startup import analysis
-    from startlint.startup.entrypoints import from_project_files, parse_spec
 
     settings = checker.settings
-    entrypoints = [parse_spec(s, "--entrypoint") for s in cli]
-    entrypoints += [parse_spec(s, f"{settings.config_path}: entrypoints") for s in settings.entrypoints]
-    if not entrypoints:
-        entrypoints = from_project_files(root)
+    entrypoints = _entrypoints(checker, cli, root)
     if not entrypoints:
         return findings
     graph = analysis.build_graph(entrypoints, root, checker.model_of)
@@ -213,6 +226,42 @@ def _startup_paths(findings: tuple[Finding, ...], checker: Checker, cli: list[st
         print(f"startlint: warning: entrypoint not found: {missing}", file=sys.stderr)
         return findings
     return tuple(sorted(analysis.apply(findings, graph, root, settings.report_off_path), key=lambda f: f.sort_key))
+
+
+def _entrypoints(checker: Checker, given: list[str], root: Path) -> list[Entrypoint]:
+    """The command line's, else the configuration's, else those the project's files name."""
+    from startlint.startup.entrypoints import from_project_files, parse_spec
+
+    if given:
+        return [parse_spec(s, "command line") for s in given]
+    settings = checker.settings
+    if settings.entrypoints:
+        return [parse_spec(s, f"{settings.config_path}: entrypoints") for s in settings.entrypoints]
+    return from_project_files(root)
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from startlint.startup import analysis, tree
+
+    checker = _checker(args, Path("."))
+    root = checker.settings.root.resolve()
+    entrypoints = _entrypoints(checker, args.entrypoints, root)
+    if not entrypoints:
+        raise UsageError("no entrypoint given or found; pass one, e.g. 'startlint graph app.main:app'")
+    trees = []
+    for entry in entrypoints:
+        found = analysis.resolve(entry, root)
+        if found is None:
+            raise UsageError(f"entrypoint {entry.display}: no such module or file under {root}")
+        graph = analysis.build_graph([entry], root, checker.model_of)
+        trees.append(tree.build(graph, entry, found[0], root, checker.catalogs))
+    if args.output_format == "json":
+        sys.stdout.write(tree.render_json(trees))
+        return EXIT_CLEAN
+    color = sys.stdout.isatty() and not args.no_color and "NO_COLOR" not in os.environ
+    for t in trees:
+        sys.stdout.write(tree.render_rich(t) if color else tree.render_text(t))
+    return EXIT_CLEAN
 
 
 def _fix_files(checker: Checker, sources: list[SourceFile], root: Path, unsafe: bool, write: bool) -> int:

@@ -151,7 +151,7 @@ def _convert(key: str, value: Any, known: tuple[str, ...]) -> Any:
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"got {value!r}")
         return value.strip()
-    if key in ("respect-gitignore", "fix", "unsafe-fixes", "require-digest", "hadolint"):
+    if key in ("respect-gitignore", "fix", "unsafe-fixes", "require-digest", "hadolint", "report-off-path"):
         if not isinstance(value, bool):
             raise ValueError(f"got {value!r}")
         return value
