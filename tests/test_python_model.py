@@ -50,9 +50,9 @@ IMPORT_TIME = [
         [("now", 1, (m.CTX_DECORATOR,)), ("now_arg", 1, (m.CTX_DECORATOR,))],
     ),
     case(
-        "bare decorator name is no call",
+        "a bare decorator is called with the function when the def runs",
         "@functools.cache\ndef f():\n    later()\n",
-        [],
+        [("functools.cache", 1, (m.CTX_DECORATOR,))],
     ),
     case(
         "default value, on the def line",
@@ -62,7 +62,7 @@ IMPORT_TIME = [
     case(
         "default of a decorated def is on the def line, not the decorator's",
         "@deco\ndef f(a=now()):\n    pass\n",
-        [("now", 2, (m.CTX_DEFAULT,))],
+        [("deco", 1, (m.CTX_DECORATOR,)), ("now", 2, (m.CTX_DEFAULT,))],
     ),
     case(
         "method default and decorator in a class body",

@@ -1,8 +1,6 @@
-"""The shared scenarios: exactly the expected SL1xx findings, at the expected path and line.
-
-Chains, startup paths and findings reached through import-time calls into
-first-party functions (`via_call`) belong to the startup-path analysis and are
-not asserted here.
+"""The shared scenarios: exactly the expected SL1xx findings, at the expected path and line,
+including those reached through import-time calls into first-party functions (`via_call`).
+Severities and chains are asserted in test_scenarios_startup.py.
 """
 
 from __future__ import annotations
@@ -18,6 +16,7 @@ from startlint.config import Settings
 from startlint.discovery import discover
 from startlint.engine import Checker
 from startlint.ruledocs import all_docs
+from startlint.startup.run import analyse
 
 SCENARIOS = sorted(p.parent for p in (SHARED / "scenarios").glob("*/expected.json"))
 
@@ -25,11 +24,9 @@ SCENARIOS = sorted(p.parent for p in (SHARED / "scenarios").glob("*/expected.jso
 def python_findings(root: Path) -> set[tuple[str, str, int]]:
     settings = Settings(root=root)
     checker = Checker(settings, catalog.load_shipped(), all_docs())
-    return {
-        (f.code, f.path, f.span.start_line)
-        for f in checker.check_files(discover([root], settings))
-        if f.code.startswith("SL1")
-    }
+    found = tuple(checker.check_files(discover([root], settings)))
+    found = analyse(found, checker, [], root)  # findings reached through import-time calls
+    return {(f.code, f.path, f.span.start_line) for f in found if f.code.startswith("SL1")}
 
 
 @pytest.mark.skipif(not SCENARIOS, reason="../shared/scenarios is not next to this checkout")
@@ -39,7 +36,7 @@ def test_scenario_sl1xx_findings(root: Path) -> None:
     want = {
         (f["code"], f["path"], f["line"])
         for f in expected["findings"]
-        if f["code"].startswith("SL1") and not f.get("via_call")
+        if f["code"].startswith("SL1")
     }
     got = python_findings(root)
     assert sorted(got - want) == [], "unexpected findings"

@@ -186,7 +186,9 @@ def _check(args: argparse.Namespace) -> int:
         files = len(sources)
 
     findings = tuple(sorted(found, key=lambda f: f.sort_key))
-    findings = _startup_paths(findings, checker, args.entrypoint, root)
+    from startlint.startup.run import analyse
+
+    findings = analyse(findings, checker, args.entrypoint, root)
     if args.output_format in ("json", "sarif"):
         from startlint.fixes.report_edits import with_edits
 
@@ -210,42 +212,13 @@ def _check(args: argparse.Namespace) -> int:
     return exit_code(findings, settings.fail_on if args.fail_on is None else Severity(args.fail_on))
 
 
-def _startup_paths(findings: tuple[Finding, ...], checker: Checker, cli: list[str], root: Path) -> tuple[Finding, ...]:
-    """Heavy imports on an entrypoint's start-up path are errors, with their import chain."""
-    if not any(f.code == "SL101" for f in findings):
-        return findings
-    from startlint.startup import analysis
-
-    settings = checker.settings
-    entrypoints = _entrypoints(checker, cli, root)
-    if not entrypoints:
-        return findings
-    graph = analysis.build_graph(entrypoints, root, checker.model_of)
-    if not graph.reach:
-        missing = ", ".join(e.display for e in entrypoints)
-        print(f"startlint: warning: entrypoint not found: {missing}", file=sys.stderr)
-        return findings
-    return tuple(sorted(analysis.apply(findings, graph, root, settings.report_off_path), key=lambda f: f.sort_key))
-
-
-def _entrypoints(checker: Checker, given: list[str], root: Path) -> list[Entrypoint]:
-    """The command line's, else the configuration's, else those the project's files name."""
-    from startlint.startup.entrypoints import from_project_files, parse_spec
-
-    if given:
-        return [parse_spec(s, "command line") for s in given]
-    settings = checker.settings
-    if settings.entrypoints:
-        return [parse_spec(s, f"{settings.config_path}: entrypoints") for s in settings.entrypoints]
-    return from_project_files(root)
-
-
 def _graph(args: argparse.Namespace) -> int:
     from startlint.startup import analysis, tree
+    from startlint.startup.run import entrypoints_for
 
     checker = _checker(args, Path("."))
     root = checker.settings.root.resolve()
-    entrypoints = _entrypoints(checker, args.entrypoints, root)
+    entrypoints = entrypoints_for(checker, args.entrypoints, root)
     if not entrypoints:
         raise UsageError("no entrypoint given or found; pass one, e.g. 'startlint graph app.main:app'")
     trees = []

@@ -186,6 +186,12 @@ class Checker:
             )
         ]
 
+    def finalise(
+        self, rel: str, text: str, violations: list[Violation], comment_above: bool = False
+    ) -> list[Finding]:
+        """Findings for a file's violations: selected, not suppressed, with name and severity."""
+        return self._finalise(rel, text, violations, comment_above)
+
     def _finalise(
         self, rel: str, text: str, violations: list[Violation], comment_above: bool = False
     ) -> list[Finding]:

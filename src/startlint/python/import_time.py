@@ -83,6 +83,9 @@ class _Extractor:
         self.future_annotations = False
         self.streamlit = False
         self.module_scope = _Scope({})
+        # Module-level functions and top-level classes' methods, summarised at the end.
+        self.defs: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
+        self.class_names: list[str] = []
 
     # -- entry -------------------------------------------------------------
     def run(self, tree: ast.Module) -> m.Module:
@@ -97,6 +100,7 @@ class _Extractor:
         if tree.body and _is_docstring(tree.body[0]):
             doc_end = tree.body[0].end_lineno or tree.body[0].lineno
         self._block(tree.body, self.module_scope, ())
+        functions = tuple(self._summarise(name, node) for name, node in self.defs)
         return m.Module(
             imports=tuple(self.imports),
             lazy_imports=(),
@@ -106,7 +110,19 @@ class _Extractor:
             star_imports=tuple(self.star_imports),
             future_annotations=self.future_annotations,
             docstring_end_line=doc_end,
+            functions=functions,
         )
+
+    def _summarise(self, name: str, node: ast.FunctionDef | ast.AsyncFunctionDef) -> m.FunctionBody:
+        """The calls a function's body makes when it runs, resolved in the final module scope."""
+        saved = (self.calls, self.imports, self.uses, self.star_imports, self.defs, self.bindings)
+        self.calls, self.imports, self.uses, self.star_imports, self.defs, self.bindings = [], [], _Uses(), [], [], []
+        a = node.args
+        params = [x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg) if x is not None]
+        self._block(node.body, _Scope(dict.fromkeys(params), self.module_scope), ())
+        calls = tuple(self.calls)
+        self.calls, self.imports, self.uses, self.star_imports, self.defs, self.bindings = saved
+        return m.FunctionBody(name, node.lineno, calls)
 
     # -- statements --------------------------------------------------------
     def _block(self, body: list[ast.stmt], scope: _Scope, ctx: tuple[str, ...]) -> None:
@@ -229,8 +245,11 @@ class _Extractor:
     def _function(
         self, s: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope, ctx: tuple[str, ...]
     ) -> None:
-        for deco in s.decorator_list:
-            self._expr(deco, scope, _add(ctx, m.CTX_DECORATOR), deco.lineno)
+        if scope is self.module_scope:
+            self.defs.append((s.name, s))
+        elif scope.is_class and scope.parent is self.module_scope and self.class_names:
+            self.defs.append((f"{self.class_names[-1]}.{s.name}", s))
+        self._decorators(s.decorator_list, scope, ctx)
         self._arguments(s.args, scope, ctx, s.lineno)
         if s.returns is not None:
             self._annotation(s.returns, scope, ctx, s.lineno, evaluated=True)
@@ -238,13 +257,23 @@ class _Extractor:
         self._deferred(s.body, s.args)
 
     def _class(self, s: ast.ClassDef, scope: _Scope, ctx: tuple[str, ...]) -> None:
-        for deco in s.decorator_list:
-            self._expr(deco, scope, _add(ctx, m.CTX_DECORATOR), deco.lineno)
+        self._decorators(s.decorator_list, scope, ctx)
         for base in (*s.bases, *(k.value for k in s.keywords)):
             self._expr(base, scope, _add(ctx, m.CTX_BASE_CLASS), s.lineno)
         body_scope = _Scope({}, scope, is_class=True)
+        self.class_names.append(s.name)
         self._block(s.body, body_scope, _add(ctx, m.CTX_CLASS_BODY))
+        self.class_names.pop()
         self._bind(s.name, f"{LOCAL}.{s.name}", "class", s.lineno, scope)
+
+    def _decorators(self, decorators: list[ast.expr], scope: _Scope, ctx: tuple[str, ...]) -> None:
+        inner = _add(ctx, m.CTX_DECORATOR)
+        for deco in decorators:
+            self._expr(deco, scope, inner, deco.lineno)
+            if isinstance(deco, (ast.Name, ast.Attribute)):
+                # A bare decorator is called with the function when the `def` runs.
+                qual = self._qualname(deco, scope)
+                self.calls.append(m.Call(qual, _dotted(deco), self.pos.of(deco), deco.lineno, inner))
 
     def _arguments(self, a: ast.arguments, scope: _Scope, ctx: tuple[str, ...], line: int) -> None:
         for default in (*a.defaults, *(d for d in a.kw_defaults if d is not None)):

@@ -107,6 +107,20 @@ class NameUse:
 
 
 @dataclass(frozen=True)
+class FunctionBody:
+    """What a module-level function or a top-level class's method does when it is called.
+
+    Its calls are resolved as if the body ran after the module was imported; nested
+    functions in it are not run. Startup-path analysis follows import-time calls
+    into these bodies (`app = create_app()`).
+    """
+
+    name: str  # "create_app", or "Store.__init__" for a method
+    line: int  # the `def` line
+    calls: tuple[Call, ...]
+
+
+@dataclass(frozen=True)
 class Module:
     imports: tuple[Import, ...]
     lazy_imports: tuple[Import, ...]  # PEP 810 `lazy import`: never import-time work
@@ -116,3 +130,4 @@ class Module:
     star_imports: tuple[str, ...]  # modules of import-time `from x import *`
     future_annotations: bool
     docstring_end_line: int  # 0 when the module has no docstring
+    functions: tuple[FunctionBody, ...] = ()

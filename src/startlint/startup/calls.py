@@ -1,0 +1,124 @@
+"""Import-time calls into the project's own functions run their bodies at import time.
+
+`app = create_app()` at module level runs `create_app`'s body while the module is
+imported; so does a class call (`__init__`, `__post_init__`), `Class.method(...)`,
+and a bare project decorator (`@register`). SL102-SL105 hazards in those bodies
+are reported at the hazard, with the chain of calls that leads there. Calls are
+followed to a bounded depth, each function once per chain (cycles are fine).
+Heavy imports inside such bodies are not SL101 findings and not graph edges.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from startlint.findings import RelatedLocation, Span, Violation
+from startlint.project import absolute
+from startlint.python.import_time import LOCAL
+from startlint.python.model import Call, FunctionBody, Module
+from startlint.rules.context import PythonContext
+from startlint.startup.graph import SourceRoots
+
+MAX_DEPTH = 6
+HAZARD_CODES = ("SL102", "SL103", "SL104", "SL105")
+
+ModelOf = Callable[[Path], Module | None]
+Check = Callable[[Module, PythonContext], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class CallSite:
+    path: Path
+    line: int  # first line of the statement holding the call
+    col: int
+    end_line: int
+    end_col: int
+    callee: str
+
+
+@dataclass(frozen=True)
+class ViaCall:
+    path: Path  # the file holding the hazard
+    violation: Violation
+    chain: tuple[CallSite, ...]  # outermost first
+
+
+def follow(
+    starts: Iterable[tuple[Path, str]],
+    model_of: ModelOf,
+    roots: SourceRoots,
+    checks: dict[str, Check],
+    ctx: PythonContext,
+) -> list[ViaCall]:
+    """Hazards reached through import-time calls made by the given modules (path, module name)."""
+    found: dict[tuple[Path, str, int], ViaCall] = {}
+    queue: deque[tuple[Path, str, Module, tuple[Call, ...], tuple[CallSite, ...]]] = deque()
+    for path, name in starts:
+        model = model_of(path)
+        if model is not None:
+            queue.append((path, name, model, model.calls, ()))
+    while queue:
+        path, name, model, calls, chain = queue.popleft()
+        if len(chain) >= MAX_DEPTH:
+            continue
+        for call in calls:
+            target = _resolve(call, path, name, model, model_of, roots)
+            if target is None:
+                continue
+            callee_path, callee_name, callee_model, bodies = target
+            col = call.pos.col if call.pos.line == call.stmt_line else 1
+            site = CallSite(path, call.stmt_line, col, call.pos.end_line, call.pos.end_col, call.dotted or call.qualname or "")
+            if any((s.path, s.callee) == (callee_path, body.name) for s in chain for body in bodies):
+                continue
+            new_chain = (*chain, site)
+            for body in bodies:
+                synthetic = replace(callee_model, imports=(), calls=body.calls, bindings=(), uses=())
+                for code, check in checks.items():
+                    for violation in check(synthetic, ctx):
+                        key = (callee_path, code, violation.span.start_line)
+                        if key not in found:  # breadth-first: the first chain is the shortest
+                            found[key] = ViaCall(callee_path, replace(violation, fix=None), new_chain)
+                queue.append((callee_path, callee_name, callee_model, body.calls, new_chain))
+    return list(found.values())
+
+
+def _resolve(
+    call: Call, path: Path, name: str, model: Module, model_of: ModelOf, roots: SourceRoots
+) -> tuple[Path, str, Module, list[FunctionBody]] | None:
+    qual = call.qualname
+    if not qual or "()" in qual or qual.startswith("*."):
+        return None
+    if qual.startswith(LOCAL + "."):
+        return _bodies(path, name, model, qual[len(LOCAL) + 1 :])
+    if qual.startswith("."):
+        level = len(qual) - len(qual.lstrip("."))
+        qual = absolute(qual[level:], level, name, path.name == "__init__.py")
+    parts = qual.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        module_name = ".".join(parts[:split])
+        file = roots.find(module_name)
+        if file is None or not file.is_file():
+            continue
+        target = model_of(file)
+        if target is None:
+            return None
+        return _bodies(file, module_name, target, ".".join(parts[split:]))
+    return None
+
+
+def _bodies(path: Path, name: str, model: Module, attr: str) -> tuple[Path, str, Module, list[FunctionBody]] | None:
+    by_name = {f.name: f for f in model.functions}
+    if attr in by_name:
+        return path, name, model, [by_name[attr]]
+    constructors = [by_name[f"{attr}.{m}"] for m in ("__init__", "__post_init__") if f"{attr}.{m}" in by_name]
+    return (path, name, model, constructors) if constructors else None
+
+
+def related(chain: tuple[CallSite, ...], rel: Callable[[Path], str]) -> tuple[RelatedLocation, ...]:
+    return tuple(
+        RelatedLocation(rel(s.path), Span(s.line, s.col, s.end_line, s.end_col), f"{s.callee}() runs at import time")
+        for s in chain
+    )

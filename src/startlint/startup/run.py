@@ -1,0 +1,96 @@
+"""Startup-path analysis over a run's findings: entrypoint chains and import-time calls."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from startlint.engine import Checker
+from startlint.findings import Finding
+from startlint.startup.entrypoints import Entrypoint
+
+
+def analyse(findings: tuple[Finding, ...], checker: Checker, cli: list[str], root: Path) -> tuple[Finding, ...]:
+    findings = startup_paths(findings, checker, cli, root)
+    return import_time_calls(findings, checker, root)
+
+
+def startup_paths(findings: tuple[Finding, ...], checker: Checker, cli: list[str], root: Path) -> tuple[Finding, ...]:
+    """Heavy imports on an entrypoint's start-up path are errors, with their import chain."""
+    if not any(f.code == "SL101" for f in findings):
+        return findings
+    from startlint.startup import analysis
+
+    settings = checker.settings
+    entrypoints = entrypoints_for(checker, cli, root)
+    if not entrypoints:
+        return findings
+    graph = analysis.build_graph(entrypoints, root, checker.model_of)
+    if not graph.reach:
+        missing = ", ".join(e.display for e in entrypoints)
+        print(f"startlint: warning: entrypoint not found: {missing}", file=sys.stderr)
+        return findings
+    return tuple(sorted(analysis.apply(findings, graph, root, settings.report_off_path), key=lambda f: f.sort_key))
+
+
+def import_time_calls(findings: tuple[Finding, ...], checker: Checker, root: Path) -> tuple[Finding, ...]:
+    """Add hazards inside first-party functions that checked modules call at import time."""
+    from startlint.engine import Selection, relative
+    from startlint.project import module_name
+    from startlint.rules import python_checks
+    from startlint.rules.context import PythonContext
+    from startlint.startup import calls
+    from startlint.startup.graph import SourceRoots
+
+    selection = Selection(checker.settings)
+    checks = {c: f for c, f in python_checks().items() if c in calls.HAZARD_CODES and selection.enabled(c)}
+    starts = [(p, module_name(p)) for p in sorted(checker.models)]
+    if not checks or not starts:
+        return findings
+    source_roots = [_source_root(p, n) for p, n in starts]
+    roots = SourceRoots(list(dict.fromkeys([*source_roots, root, root / "src"])))
+    ctx = PythonContext(checker.catalogs)
+    existing = {(f.path, f.code, f.span.start_line) for f in findings}
+    added: list[Finding] = []
+    for via in calls.follow(starts, checker.model_of, roots, checks, ctx):
+        rel = relative(via.path, root)
+        if (rel, via.violation.code, via.violation.span.start_line) in existing:
+            continue
+        how = " -> ".join(f"{relative(s.path, root)}:{s.line} {s.callee}()" for s in via.chain)
+        violation = replace(
+            via.violation,
+            message=f"{via.violation.message}; reached at import time through {how}",
+            related=calls.related(via.chain, lambda p: relative(p, root)),
+        )
+        text = _read_text(via.path)
+        added += checker.finalise(rel, text, [violation])
+    if not added:
+        return findings
+    return tuple(sorted((*findings, *added), key=lambda f: f.sort_key))
+
+
+def _source_root(path: Path, name: str) -> Path:
+    depth = len(name.split(".")) if name else 1
+    return path.parents[depth - 1] if path.name != "__init__.py" else path.parents[depth]
+
+
+def _read_text(path: Path) -> str:
+    from startlint.python.source import decode
+
+    try:
+        return decode(path.read_bytes())
+    except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
+        return ""
+
+
+def entrypoints_for(checker: Checker, given: list[str], root: Path) -> list[Entrypoint]:
+    """The command line's, else the configuration's, else those the project's files name."""
+    from startlint.startup.entrypoints import from_project_files, parse_spec
+
+    if given:
+        return [parse_spec(s, "command line") for s in given]
+    settings = checker.settings
+    if settings.entrypoints:
+        return [parse_spec(s, f"{settings.config_path}: entrypoints") for s in settings.entrypoints]
+    return from_project_files(root)
