@@ -20,6 +20,7 @@ from startlint.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
     from startlint.config import Settings
+    from startlint.findings import Finding
     from startlint.discovery import SourceFile
     from startlint.engine import Checker
     from startlint.findings import Finding
@@ -58,8 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true", default=None, help="apply safe fixes")
     check.add_argument("--unsafe-fixes", action="store_true", default=None, help="with --fix or --diff: unsafe fixes too")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    check.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes for large runs (default: one per CPU)")
     check.add_argument("--entrypoint", action="append", default=[], metavar="SPEC", help="what the service starts: 'app.main:app' or a script path (repeatable)")
     check.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+    clean = sub.add_parser("clean", help="remove the cache directory")
+    clean.add_argument("--config", type=Path, help="use this configuration file")
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json"), default="text", dest="output_format")
@@ -88,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(args)
         if args.command == "graph":
             return _graph(args)
+        if args.command == "clean":
+            return _clean(args)
         return _explain(args)
     except (UsageError, ConfigError) as exc:
         print(f"startlint: error: {exc}", file=sys.stderr)
@@ -109,6 +117,7 @@ def _known_codes() -> tuple[str, ...]:
 def _checker(args: argparse.Namespace, anchor: Path) -> Checker:
     """Settings from the configuration nearest `anchor` (or --config) and the command line."""
     from startlint import catalog, config
+    from startlint.cache import ModelCache, cache_dir
     from startlint.engine import Checker
     from startlint.ruledocs import all_docs
 
@@ -124,7 +133,13 @@ def _checker(args: argparse.Namespace, anchor: Path) -> Checker:
     if args.command == "check":
         settings = _apply_cli(settings, args, known)
     catalogs = catalog.extend(catalog.load_shipped(), settings.catalog)
-    return Checker(settings, catalogs, all_docs())
+    cache = None
+    if args.command == "check" and not args.no_cache:
+        cache = ModelCache(cache_dir(settings.root.resolve(), settings.cache_dir))
+    jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    return Checker(settings, catalogs, all_docs(), cache=cache, jobs=jobs)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -210,6 +225,19 @@ def _check(args: argparse.Namespace) -> int:
     if args.exit_zero:
         return EXIT_CLEAN
     return exit_code(findings, settings.fail_on if args.fail_on is None else Severity(args.fail_on))
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from startlint.cache import cache_dir, clean
+
+    checker = _checker(args, Path("."))
+    base = cache_dir(checker.settings.root.resolve(), checker.settings.cache_dir)
+    try:
+        removed = clean(base)
+    except OSError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"removed {base}" if removed else f"no cache at {base}")
+    return EXIT_CLEAN
 
 
 def _graph(args: argparse.Namespace) -> int:

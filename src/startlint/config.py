@@ -43,6 +43,7 @@ class Settings:
     unsafe_fixes: bool = False
     lazy_style: str = "auto"
     report_off_path: bool = True
+    cache_dir: str | None = None
     target: str | None = None  # the Dockerfile build stage that is deployed (docker build --target)
     require_digest: bool = False  # SL201: every base image needs an @sha256: digest
     hadolint: bool = False  # also run hadolint on the checked Dockerfiles
@@ -64,6 +65,7 @@ _KEYS: dict[str, str] = {
     "catalog": "a table of catalog extensions",
     "fix": "true or false",
     "report-off-path": "true or false",
+    "cache-dir": "a directory path (relative to the configuration file)",
     "unsafe-fixes": "true or false",
     "lazy-style": "one of 'auto', 'function-local', 'lazy-keyword', 'lazy-modules'",
     "target": "the name of the Dockerfile build stage that is deployed (as docker build --target)",
@@ -130,7 +132,7 @@ def _from_table(table: Any, path: Path, known: tuple[str, ...]) -> Settings:
         "extend-exclude": "extend_exclude", "respect-gitignore": "respect_gitignore",
         "fail-on": "fail_on", "target-version": "target_version", "entrypoints": "entrypoints",
         "catalog": "catalog", "fix": "fix", "unsafe-fixes": "unsafe_fixes", "lazy-style": "lazy_style",
-        "report-off-path": "report_off_path",
+        "report-off-path": "report_off_path", "cache-dir": "cache_dir",
         "target": "target", "require-digest": "require_digest", "hadolint": "hadolint",
     }
     return replace(settings, **{mapping[k]: v for k, v in values.items()})
@@ -145,6 +147,10 @@ def _convert(key: str, value: Any, known: tuple[str, ...]) -> Any:
         return tuple(_string_list(value))
     if key == "lazy-style":
         if value not in ("auto", "function-local", "lazy-keyword", "lazy-modules"):
+            raise ValueError(f"got {value!r}")
+        return value
+    if key == "cache-dir":
+        if not isinstance(value, str) or not value.strip():
             raise ValueError(f"got {value!r}")
         return value
     if key == "target":

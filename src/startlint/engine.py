@@ -12,6 +12,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from startlint import suppression
+from startlint.cache import ModelCache
 from startlint.catalog import Catalogs
 from startlint.config import Settings
 from startlint.discovery import DOCKERFILE, PYTHON, SourceFile
@@ -25,6 +26,9 @@ from startlint.rules import python_checks
 from startlint.rules.context import PythonContext
 
 PARSE_ERROR = "SL001"
+# Below this many Python files a process pool costs more than it saves (measured:
+# see BENCHMARKS.md); pre-commit and editors never start one.
+PARALLEL_MIN_FILES = 64
 
 
 class InternalError(Exception):
@@ -74,21 +78,28 @@ class Checker:
     settings: Settings
     catalogs: Catalogs
     docs: dict[str, RuleDoc]
+    cache: ModelCache | None = None
+    jobs: int = 1  # worker processes for large runs (see check_files)
     project: Project = field(init=False)
     # Import-time models of the Python files seen in this run: the startup-path
     # analysis reads them instead of parsing a file twice.
     models: dict[Path, Module] = field(init=False)
 
+    root: Path = field(init=False)  # settings.root, resolved once
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "project", Project(self.settings))
         object.__setattr__(self, "models", {})
+        object.__setattr__(self, "root", self.settings.root.resolve())
 
     def model_of(self, path: Path) -> Module | None:
         """The model of a first-party file (read and parsed if this run has not yet)."""
-        path = path.resolve()
+        if path not in self.models:
+            path = path.resolve()
         if path not in self.models:
             try:
-                model = build_model(decode(path.read_bytes()), str(path))
+                data = path.read_bytes()
+                model = self._model(decode(data), str(path), data)
             except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
                 return None
             if isinstance(model, ParseFailure):
@@ -96,13 +107,44 @@ class Checker:
             self.models[path] = model
         return self.models[path]
 
+    def _model(self, text: str, rel: str, data: bytes | None) -> Module | ParseFailure:
+        """Build a model, or take it from the cache when the file's bytes are known."""
+        if self.cache is None or data is None:
+            return build_model(text, rel)
+        key = self.cache.key(data)
+        found = self.cache.get(key)
+        if found is None:
+            found = build_model(text, rel)
+            self.cache.put(key, found)
+        return found
+
     def check_files(self, files: Iterable[SourceFile]) -> Iterator[Finding]:
+        """Findings for many files, each once (an entry script two Dockerfiles run is
+        checked with each of them)."""
+        seen: set[tuple[str, int, int, str, str]] = set()
+        for finding in self._check_files(files):
+            key = (finding.path, finding.span.start_line, finding.span.start_col, finding.code, finding.message)
+            if key not in seen:
+                seen.add(key)
+                yield finding
+
+    def _check_files(self, files: Iterable[SourceFile]) -> Iterator[Finding]:
+        """Findings for many files; large runs are spread over worker processes."""
+        files = list(files)
+        python = sum(1 for f in files if f.kind == PYTHON)
+        if self.jobs > 1 and python >= PARALLEL_MIN_FILES:
+            from startlint.parallel import check_in_pool
+
+            for findings, models in check_in_pool(self, files):
+                self.models.update(models)
+                yield from findings
+            return
         for source in files:
             yield from self.check_file(source)
 
     def check_file(self, source: SourceFile, text: str | None = None, display_path: str | None = None) -> list[Finding]:
         """Findings for one file; `text` overrides reading it (editor mode)."""
-        rel = display_path or relative(source.path, self.settings.root.resolve())
+        rel = display_path or relative(source.path, self.root)
         if text is None:
             try:
                 data = source.path.read_bytes()
@@ -114,8 +156,10 @@ class Checker:
                 text = decode(data)
             except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
                 return self._finalise(rel, "", [_unreadable(f"cannot decode file: {exc}")])
+        else:
+            data = None  # editor mode: no cache entry for unsaved text
         if source.kind == PYTHON:
-            return self._finalise(rel, text, self._python(text, rel, source.path))
+            return self._finalise(rel, text, self._python(text, rel, source.path, data))
         if source.kind == DOCKERFILE:
             return self._dockerfile(source.path, text, rel)
         return []
@@ -125,7 +169,7 @@ class Checker:
         from startlint.docker.check import check_dockerfile
 
         out: list[Finding] = []
-        root = self.settings.root.resolve()
+        root = self.root
         for checked in check_dockerfile(path, text, self.settings):
             checked_rel = rel if checked.path == path else relative(checked.path, root)
             selected = [v for v in checked.violations if self._enabled(v.code, checked_rel)]
@@ -142,12 +186,12 @@ class Checker:
             s.target_version, s.lazy_style, imported_elsewhere, frozenset(self.catalogs.annotation_readers)
         )
 
-    def _python(self, text: str, rel: str, path: Path) -> list[Violation]:
-        model = build_model(text, rel)
+    def _python(self, text: str, rel: str, path: Path, data: bytes | None = None) -> list[Violation]:
+        model = self._model(text, rel, data)
         if isinstance(model, ParseFailure):
             span = Span(model.line, model.col, model.line, model.col + 1)
             return [Violation(PARSE_ERROR, span, f"could not parse: {model.message}")]
-        self.models[path.resolve()] = model
+        self.models[path if path.is_absolute() else path.resolve()] = model
         ctx = PythonContext(self.catalogs, self.fix_options(path))
         selection = Selection(self.settings)
         out: list[Violation] = []

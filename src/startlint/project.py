@@ -34,6 +34,24 @@ class ImportSite:
 class Project:
     settings: Settings
     _files: list[Path] | None = field(default=None, repr=False)
+    # Per file, read once: its text, and its `from X import names` statements.
+    _texts: dict[Path, str] = field(default_factory=dict, repr=False)
+    _from_imports: dict[Path, list[tuple[str, int, str]]] = field(default_factory=dict, repr=False)
+
+    def _text(self, path: Path) -> str:
+        if path not in self._texts:
+            try:
+                self._texts[path] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                self._texts[path] = ""
+        return self._texts[path]
+
+    def _imports_of(self, path: Path) -> list[tuple[str, int, str]]:
+        """(absolute module, line, name) for each `from module import name` in a file."""
+        if path not in self._from_imports:
+            importer = (module_name(path), path.name == "__init__.py")
+            self._from_imports[path] = _from_imports(self._text(path), importer)
+        return self._from_imports[path]
 
     def python_files(self) -> list[Path]:
         if self._files is None:
@@ -45,40 +63,37 @@ class Project:
 
     def importers(self, path: Path, names: frozenset[str]) -> dict[str, list[ImportSite]]:
         """Other modules' `from <module of path> import NAME` statements, by NAME."""
-        target = module_name(path.resolve())
+        path = path.resolve()
+        target = module_name(path)
         out: dict[str, list[ImportSite]] = {}
         if not target:
             return out
         last = target.rsplit(".", 1)[-1]
         for other in self.python_files():
-            if other == path.resolve():
+            if other == path:
                 continue
-            try:
-                text = other.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
+            text = self._text(other)
             if last not in text or not any(n in text for n in names):
-                continue
-            importer = (module_name(other), other.name == "__init__.py")
-            for line, name in _from_imports(text, importer, target, names):
-                out.setdefault(name, []).append(ImportSite(other, line))
+                continue  # cheap: most files cannot import it
+            for module, line, name in self._imports_of(other):
+                if module == target and name in names:
+                    out.setdefault(name, []).append(ImportSite(other, line))
         return out
 
 
-def _from_imports(
-    text: str, importer: tuple[str, bool], target: str, names: frozenset[str]
-) -> list[tuple[int, str]]:
+def _from_imports(text: str, importer: tuple[str, bool]) -> list[tuple[str, int, str]]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return []
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and absolute(node.module, node.level, *importer) == target:
-            found += [(node.lineno, a.name) for a in node.names if a.name in names]
-    return found
+    return [
+        (absolute(node.module, node.level, *importer), node.lineno, alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    ]
 
 
 def absolute(module: str | None, level: int, importer: str, is_package: bool = False) -> str:

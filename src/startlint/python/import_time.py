@@ -74,7 +74,9 @@ def extract(tree: ast.Module, source: str) -> m.Module:
 
 class _Extractor:
     def __init__(self, source: str) -> None:
+        self.source = source
         self.pos = PositionMap(source)
+        self.use_kind = m.USE_IMPORT_TIME  # how reads are recorded: deferred inside summaries
         self.imports: list[m.Import] = []
         self.calls: list[m.Call] = []
         self.bindings: list[m.Binding] = []
@@ -95,7 +97,9 @@ class _Extractor:
             and any(a.name == "annotations" for a in s.names)
             for s in tree.body
         )
-        self.streamlit = any(_imports_streamlit(s) for s in ast.walk(tree))
+        self.streamlit = "streamlit" in self.source and any(
+            _imports_streamlit(n) for s in tree.body for n in _statements(s)
+        )
         doc_end = 0
         if tree.body and _is_docstring(tree.body[0]):
             doc_end = tree.body[0].end_lineno or tree.body[0].lineno
@@ -115,13 +119,17 @@ class _Extractor:
 
     def _summarise(self, name: str, node: ast.FunctionDef | ast.AsyncFunctionDef) -> m.FunctionBody:
         """The calls a function's body makes when it runs, resolved in the final module scope."""
-        saved = (self.calls, self.imports, self.uses, self.star_imports, self.defs, self.bindings)
-        self.calls, self.imports, self.uses, self.star_imports, self.defs, self.bindings = [], [], _Uses(), [], [], []
+        saved = (self.calls, self.imports, self.star_imports, self.defs, self.bindings)
+        self.calls, self.imports, self.star_imports, self.defs, self.bindings = [], [], [], [], []
+        self.use_kind = m.USE_DEFERRED
         a = node.args
         params = [x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg) if x is not None]
         self._block(node.body, _Scope(dict.fromkeys(params), self.module_scope), ())
         calls = tuple(self.calls)
-        self.calls, self.imports, self.uses, self.star_imports, self.defs, self.bindings = saved
+        declared_global = [b for b in self.bindings if b.kind == "global"]
+        self.calls, self.imports, self.star_imports, self.defs, self.bindings = saved
+        self.bindings += declared_global
+        self.use_kind = m.USE_IMPORT_TIME
         return m.FunctionBody(name, node.lineno, calls)
 
     # -- statements --------------------------------------------------------
@@ -157,7 +165,7 @@ class _Extractor:
             self._expr(s.value, scope, ctx, line)
             self._target_reads(s.target, scope, ctx, line)
             if isinstance(s.target, ast.Name):
-                self._load(s.target.id, m.USE_IMPORT_TIME, line)
+                self._load(s.target.id, self.use_kind, line)
                 self._bind(s.target.id, None, "augassign", line, scope)
         elif isinstance(s, ast.Expr):
             self._expr(s.value, scope, ctx, line)
@@ -196,8 +204,13 @@ class _Extractor:
             inner = _add(ctx, m.CTX_CONDITIONAL)
             for case in s.cases:
                 for node in ast.walk(case.pattern):
-                    if isinstance(node, ast.expr):
-                        self._expr(node, scope, inner, line)
+                    if isinstance(node, ast.MatchValue):
+                        self._expr(node.value, scope, inner, line)
+                    elif isinstance(node, ast.MatchClass):
+                        self._expr(node.cls, scope, inner, line)
+                    elif isinstance(node, ast.MatchMapping):
+                        for key in node.keys:
+                            self._expr(key, scope, inner, line)
                     name = getattr(node, "name", None)
                     if isinstance(name, str):
                         self._bind(name, None, "other", case.pattern.lineno, scope)
@@ -254,7 +267,8 @@ class _Extractor:
         if s.returns is not None:
             self._annotation(s.returns, scope, ctx, s.lineno, evaluated=True)
         self._bind(s.name, f"{LOCAL}.{s.name}", "def", s.lineno, scope)
-        self._deferred(s.body, s.args)
+        if not self.defs or self.defs[-1][1] is not s:
+            self._deferred(s.body, s.args)  # summarised functions record their reads then
 
     def _class(self, s: ast.ClassDef, scope: _Scope, ctx: tuple[str, ...]) -> None:
         self._decorators(s.decorator_list, scope, ctx)
@@ -364,13 +378,14 @@ class _Extractor:
     # -- deferred code -----------------------------------------------------
     def _deferred(self, body: list[ast.stmt], args: ast.arguments | None) -> None:
         """Code that does not run at import: only its name reads are recorded."""
-        for stmt in body:
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+        load = ast.Load
+        for node in _walk_all(body):
+            if type(node) is ast.Name:
+                if type(node.ctx) is load:
                     self._load(node.id, m.USE_DEFERRED, node.lineno)
-                elif isinstance(node, ast.Global) and args is not None:
-                    for name in node.names:
-                        self.bindings.append(m.Binding(name, "global", node.lineno))
+            elif type(node) is ast.Global and args is not None:
+                for name in node.names:
+                    self.bindings.append(m.Binding(name, "global", node.lineno))
 
     # -- expressions -------------------------------------------------------
     def _expr(
@@ -393,32 +408,51 @@ class _Extractor:
         stmt_line: int,
         bind_target: str | None,
     ) -> None:
-        stack: list[tuple[ast.AST, _Scope]] = [(e, scope)]
+        # Hot path: a plain node stack, pre-order, children in field order.
+        stack: list[ast.AST] = [e]
+        name_t, call_t, load_t, const_t = ast.Name, ast.Call, ast.Load, ast.Constant
         while stack:
-            node, where = stack.pop()
-            if isinstance(node, ast.Lambda):
-                self._arguments(node.args, where, ctx, stmt_line)
-                self._deferred([ast.Expr(node.body, lineno=node.lineno, col_offset=0)], node.args)
+            node = stack.pop()
+            t = type(node)
+            if t is name_t:
+                if type(node.ctx) is load_t:  # type: ignore[attr-defined]
+                    self._load(node.id, self.use_kind, node.lineno)  # type: ignore[attr-defined]
                 continue
-            if isinstance(node, _COMPREHENSIONS):
-                # Loop variables are local to the comprehension and shadow module names;
-                # its first iterable is evaluated outside, and class names are not visible.
-                inner = _Scope({}, where.function_visible())
-                for gen in node.generators:
-                    for target in ast.walk(gen.target):
-                        if isinstance(target, ast.Name):
-                            inner.names[target.id] = None
-                first = node.generators[0].iter
-                children = [(c, where if c is first else inner) for c in _comprehension_children(node)]
-                stack.extend(reversed(children))
+            if t is const_t:
                 continue
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                self._load(node.id, m.USE_IMPORT_TIME, node.lineno)
-            elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
-                self._bind(node.target.id, None, "assign", stmt_line, scope)
-            elif isinstance(node, ast.Call):
-                self._call(node, where, ctx, stmt_line, bind_target if node is e else None)
-            stack.extend(reversed([(c, where) for c in ast.iter_child_nodes(node)]))
+            if t is call_t:
+                self._call(node, scope, ctx, stmt_line, bind_target if node is e else None)  # type: ignore[arg-type]
+            elif t in _COMPREHENSIONS:
+                self._comprehension(node, scope, ctx, stmt_line)  # type: ignore[arg-type]
+                continue
+            elif t is ast.Lambda:
+                self._arguments(node.args, scope, ctx, stmt_line)  # type: ignore[attr-defined]
+                self._deferred([ast.Expr(node.body, lineno=node.lineno, col_offset=0)], node.args)  # type: ignore[attr-defined]
+                continue
+            elif t is ast.NamedExpr and type(node.target) is name_t:  # type: ignore[attr-defined]
+                self._bind(node.target.id, None, "assign", stmt_line, scope)  # type: ignore[attr-defined]
+            for field in reversed(node._fields):
+                value = getattr(node, field, None)
+                if type(value) is list:
+                    stack.extend(v for v in reversed(value) if isinstance(v, ast.AST))
+                elif isinstance(value, ast.AST):
+                    stack.append(value)
+
+    def _comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp, scope: _Scope,
+        ctx: tuple[str, ...], stmt_line: int,
+    ) -> None:
+        """Loop variables are local to the comprehension and shadow module names; its
+        first iterable is evaluated outside, and class names are not visible inside."""
+        inner = _Scope({}, scope.function_visible())
+        for gen in node.generators:
+            for target in _walk(gen.target):
+                if isinstance(target, ast.Name):
+                    inner.names[target.id] = None
+        first = node.generators[0].iter
+        for child in _comprehension_children(node):
+            if isinstance(child, ast.expr):
+                self._walk_expr(child, scope if child is first else inner, ctx, stmt_line, None)
 
     def _call(
         self,
@@ -445,12 +479,13 @@ class _Extractor:
     def _annotation(
         self, ann: ast.expr, scope: _Scope, ctx: tuple[str, ...], line: int, evaluated: bool
     ) -> None:
-        for node in ast.walk(ann):
+        kind = m.USE_ANNOTATION if self.use_kind == m.USE_IMPORT_TIME else self.use_kind
+        for node in _walk(ann):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                self._load(node.id, m.USE_ANNOTATION, node.lineno)
+                self._load(node.id, kind, node.lineno)
         if evaluated and not self.future_annotations:
             # Evaluated at definition time: calls in it run at import.
-            for node in ast.walk(ann):
+            for node in _walk(ann):
                 if isinstance(node, ast.Call):
                     self._call(node, scope, _add(ctx, m.CTX_ANNOTATION), line, None)
 
@@ -546,6 +581,51 @@ _BUILTINS = frozenset({"__import__", "open", "exec", "eval", "compile", "input",
 
 def _add(ctx: tuple[str, ...], flag: str) -> tuple[str, ...]:
     return ctx if flag in ctx else tuple(sorted((*ctx, flag)))
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """A node's child nodes in field order (ast.iter_child_nodes, without the generators)."""
+    out: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            out.append(value)
+        elif type(value) is list:
+            out.extend(v for v in value if isinstance(v, ast.AST))
+    return out
+
+
+def _walk(node: ast.AST) -> list[ast.AST]:
+    return _walk_all([node])
+
+
+def _walk_all(nodes: list[ast.AST] | list[ast.stmt]) -> list[ast.AST]:
+    """Every node under `nodes` (any order): a faster ast.walk."""
+    out: list[ast.AST] = []
+    stack: list[ast.AST] = list(nodes)
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append(value)
+            elif type(value) is list:
+                stack.extend(v for v in value if isinstance(v, ast.AST))
+    return out
+
+
+def _statements(stmt: ast.stmt) -> list[ast.stmt]:
+    """A top-level statement and those nested in its blocks (`if`/`try` bodies...)."""
+    out = [stmt]
+    for name in ("body", "orelse", "finalbody", "handlers"):
+        for inner in getattr(stmt, name, None) or ():
+            if isinstance(inner, ast.stmt):
+                out += _statements(inner)
+            elif isinstance(inner, ast.ExceptHandler):
+                for s in inner.body:
+                    out += _statements(s)
+    return out
 
 
 def _comprehension_children(node: ast.AST) -> list[ast.AST]:

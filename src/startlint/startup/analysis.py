@@ -85,11 +85,12 @@ def apply(
     report_off_path: bool = True,
 ) -> tuple[Finding, ...]:
     out: list[Finding] = []
+    root = root.resolve()
     for finding in findings:
         if finding.code != HEAVY_IMPORT:
             out.append(finding)
             continue
-        reach = graph.reach.get((root / finding.path).resolve())
+        reach = graph.reach.get(root / finding.path)
         if reach is None:
             if report_off_path:
                 out.append(replace(finding, severity=Severity.WARNING, message=finding.message + "; not on a start-up path"))
@@ -112,6 +113,6 @@ def apply(
 
 def _rel(path: Path, root: Path) -> str:
     try:
-        return path.relative_to(root.resolve()).as_posix()
+        return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()

@@ -1,0 +1,101 @@
+"""The result cache: each Python file's import-time model, stored by content hash.
+
+Entries live in `.startlint_cache/` at the project root (or `cache-dir`, or
+`STARTLINT_CACHE_DIR`), under a directory named for the startlint version, the
+model format and the Python version, so a new release or another interpreter
+never reads an old entry. An entry depends on the file's bytes alone: rules,
+settings and catalogs are applied to the model on every run (they take
+microseconds, and some results depend on other files), so a configuration or
+catalog change invalidates nothing that stays true, and a renamed file hits its
+old entry. Writes are atomic; an unreadable or foreign entry is ignored and
+rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from startlint import __version__
+from startlint.python import model_codec
+from startlint.python.model import Module
+from startlint.python.source import ParseFailure
+
+ENV = "STARTLINT_CACHE_DIR"
+DEFAULT_NAME = ".startlint_cache"
+_GITIGNORE = "# Created by startlint: the cache is local, never committed.\n*\n"
+
+
+def cache_dir(root: Path, setting: str | None) -> Path:
+    if os.environ.get(ENV):
+        return Path(os.environ[ENV]).expanduser()
+    if setting:
+        return (root / setting).resolve()
+    return root / DEFAULT_NAME
+
+
+@dataclass(frozen=True)
+class ModelCache:
+    base: Path  # the cache directory itself
+
+    @property
+    def directory(self) -> Path:
+        python = f"py{sys.version_info[0]}{sys.version_info[1]}"
+        return self.base / f"{__version__}-m{model_codec.FORMAT}-{python}"
+
+    @staticmethod
+    def key(data: bytes) -> str:
+        return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / key
+
+    def get(self, key: str) -> Module | ParseFailure | None:
+        try:
+            raw = self._path(key).read_bytes()
+            payload = marshal.loads(raw)
+            if payload[0] == "fail":
+                return ParseFailure(int(payload[1]), int(payload[2]), str(payload[3]))
+            return model_codec.decode(payload)
+        except (OSError, EOFError, ValueError, TypeError, IndexError):
+            return None  # absent, corrupt or foreign: rebuilt by the caller
+
+    def put(self, key: str, value: Module | ParseFailure) -> None:
+        if isinstance(value, ParseFailure):
+            payload: tuple[object, ...] = ("fail", value.line, value.col, value.message)
+        else:
+            payload = model_codec.encode(value)
+        target = self._path(key)
+        try:
+            self._prepare(target.parent)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                f.write(marshal.dumps(payload))
+            os.replace(tmp, target)
+        except OSError:
+            return  # a read-only or full disk only costs speed
+
+    def _prepare(self, directory: Path) -> None:
+        if directory.is_dir():
+            return
+        directory.mkdir(parents=True, exist_ok=True)
+        ignore = self.base / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text(_GITIGNORE, encoding="utf-8")
+
+
+def clean(base: Path) -> bool:
+    """Remove a cache directory; refuses anything that does not look like one."""
+    if not base.is_dir():
+        return False
+    ignore = base / ".gitignore"
+    if not (ignore.is_file() and ignore.read_text(encoding="utf-8", errors="replace") == _GITIGNORE):
+        raise OSError(f"{base} does not look like a startlint cache; not removed")
+    shutil.rmtree(base)
+    return True

@@ -1,0 +1,58 @@
+"""Checking in worker processes: chunks of files, results merged in a fixed order.
+
+Each worker builds its own Checker once (the pool's initializer) and returns, per
+chunk, the findings and the import-time models (the startup-path analysis reads
+them in the parent). Output never depends on scheduling: chunks come back in
+submission order and findings are sorted afterwards anyway.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from startlint.discovery import SourceFile
+from startlint.findings import Finding
+from startlint.python.model import Module
+
+if TYPE_CHECKING:
+    from startlint.engine import Checker
+
+CHUNK = 24  # files a task: large enough to amortise pickling, small enough to balance
+
+# The worker process's own checker, set once by the pool initializer. A
+# per-process slot is how multiprocessing hands state to workers.
+_worker: dict[str, Checker] = {}
+
+
+def _init(checker: Checker) -> None:
+    _worker["checker"] = checker
+
+
+def _run(chunk: list[SourceFile]) -> tuple[list[Finding], dict[Path, Module]]:
+    checker = _worker["checker"]
+    findings: list[Finding] = []
+    for source in chunk:
+        findings += checker.check_file(source)
+    models = dict(checker.models)
+    checker.models.clear()
+    return findings, models
+
+
+def check_in_pool(checker: Checker, files: list[SourceFile]) -> Iterator[tuple[list[Finding], dict[Path, Module]]]:
+    # Big files first, so the last chunk is not the slow one.
+    order = sorted(files, key=lambda f: -_size(f.path))
+    chunks = [order[i : i + CHUNK] for i in range(0, len(order), CHUNK)]
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    with context.Pool(checker.jobs, initializer=_init, initargs=(checker,)) as pool:
+        yield from pool.imap(_run, chunks)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

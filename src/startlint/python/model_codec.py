@@ -1,0 +1,68 @@
+"""The import-time model as plain tuples, for the cache (marshal-able, fast to rebuild)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from startlint.python import model as m
+
+FORMAT = 2  # bump whenever the model's shape changes: old cache entries are then ignored
+
+
+def _pos(p: m.Position) -> tuple[int, int, int, int]:
+    return (p.line, p.col, p.end_line, p.end_col)
+
+
+def _call(c: m.Call) -> tuple[Any, ...]:
+    return (c.qualname, c.dotted, _pos(c.pos), c.stmt_line, c.context, c.bound_to)
+
+
+def _import(i: m.Import) -> tuple[Any, ...]:
+    names = tuple((n.name, n.asname, n.bound) for n in i.names)
+    return (i.kind, i.module, i.level, names, _pos(i.pos), i.context)
+
+
+def encode(module: m.Module) -> tuple[Any, ...]:
+    return (
+        FORMAT,
+        tuple(_import(i) for i in module.imports),
+        tuple(_import(i) for i in module.lazy_imports),
+        tuple(_call(c) for c in module.calls),
+        tuple((b.name, b.kind, b.line) for b in module.bindings),
+        tuple((u.name, u.kind, u.first_line, u.count) for u in module.uses),
+        module.star_imports,
+        module.future_annotations,
+        module.docstring_end_line,
+        tuple((f.name, f.line, tuple(_call(c) for c in f.calls)) for f in module.functions),
+    )
+
+
+def _decode_call(t: tuple[Any, ...]) -> m.Call:
+    return m.Call(t[0], t[1], m.Position(*t[2]), t[3], tuple(t[4]), t[5])
+
+
+def _decode_import(t: tuple[Any, ...]) -> m.Import:
+    names = tuple(m.ImportedName(*n) for n in t[3])
+    return m.Import(t[0], t[1], t[2], names, m.Position(*t[4]), tuple(t[5]))
+
+
+def decode(data: tuple[Any, ...]) -> m.Module:
+    """Rebuild a model; raises ValueError for anything that is not a current-format entry."""
+    try:
+        if data[0] != FORMAT:
+            raise ValueError("another model format")
+        return m.Module(
+            imports=tuple(_decode_import(i) for i in data[1]),
+            lazy_imports=tuple(_decode_import(i) for i in data[2]),
+            calls=tuple(_decode_call(c) for c in data[3]),
+            bindings=tuple(m.Binding(*b) for b in data[4]),
+            uses=tuple(m.NameUse(*u) for u in data[5]),
+            star_imports=tuple(data[6]),
+            future_annotations=bool(data[7]),
+            docstring_end_line=int(data[8]),
+            functions=tuple(
+                m.FunctionBody(f[0], f[1], tuple(_decode_call(c) for c in f[2])) for f in data[9]
+            ),
+        )
+    except (TypeError, IndexError, KeyError) as exc:
+        raise ValueError(f"not a model: {exc}") from None

@@ -1,0 +1,150 @@
+"""The result cache and worker processes never change what a run reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from startlint import cache as cache_module
+from startlint.cli import main
+
+HAZARDS = [
+    "import torch\n\n\ndef f():\n    return torch\n",
+    "import boto3\n\ns3 = boto3.client('s3')\nBUCKETS = s3.list_buckets()\n",
+    "import joblib\n\nMODEL = joblib.load('m.joblib')\n",
+    "import time\n\ntime.sleep(1)\n",
+    "def clean():\n    import pandas\n    return pandas\n",
+]
+
+
+def make_tree(root: Path, files: int = 12) -> None:
+    for i in range(files):
+        path = root / "pkg" / f"mod_{i:03}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"# module {i}\n" + HAZARDS[i % len(HAZARDS)])
+
+
+def report(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, object]]:
+    old = Path.cwd()
+    os.chdir(root)
+    try:
+        main(["check", "--format", "json", "--exit-zero", *args])
+    finally:
+        os.chdir(old)
+    return json.loads(capsys.readouterr().out)["findings"]
+
+
+def assert_cache_agrees(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cached = report(root, capsys)
+    assert cached == report(root, capsys, "--no-cache")
+    assert cached == report(root, capsys)  # and a second, fully warm run
+
+
+def entries(root: Path) -> list[Path]:
+    return [p for p in (root / ".startlint_cache").rglob("*") if p.is_file() and p.name != ".gitignore"]
+
+
+def test_cold_and_warm_runs_report_the_same(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_tree(tmp_path)
+    assert_cache_agrees(tmp_path, capsys)
+    assert len(entries(tmp_path)) == 12  # one entry a distinct file
+    ignore = tmp_path / ".startlint_cache" / ".gitignore"
+    assert ignore.read_text().strip().endswith("*")
+
+
+def test_an_edited_file_is_rechecked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_tree(tmp_path)
+    before = report(tmp_path, capsys)
+    (tmp_path / "pkg" / "mod_004.py").write_text("import torch\n")  # was clean
+    after = report(tmp_path, capsys)
+    assert len(after) == len(before) + 1
+    assert_cache_agrees(tmp_path, capsys)
+
+
+def test_config_and_catalog_changes_apply_to_cached_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_tree(tmp_path)
+    report(tmp_path, capsys)
+    (tmp_path / "startlint.toml").write_text('ignore = ["SL105"]\n')
+    assert not any(f["code"] == "SL105" for f in report(tmp_path, capsys))
+    assert_cache_agrees(tmp_path, capsys)
+    (tmp_path / "startlint.toml").write_text('[catalog]\nnot-heavy = ["torch"]\nheavy-modules = { "joblib" = 250 }\n')
+    codes = {(f["path"], f["code"]) for f in report(tmp_path, capsys)}
+    assert ("pkg/mod_000.py", "SL101") not in codes and ("pkg/mod_002.py", "SL101") in codes
+    assert_cache_agrees(tmp_path, capsys)
+
+
+def test_a_new_version_does_not_read_old_entries(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_tree(tmp_path)
+    report(tmp_path, capsys)
+    old = set(entries(tmp_path))
+    monkeypatch.setattr(cache_module, "__version__", "9.9.9")
+    assert_cache_agrees(tmp_path, capsys)
+    assert set(entries(tmp_path)) - old, "the new version wrote entries of its own"
+
+
+def test_deleted_and_renamed_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_tree(tmp_path)
+    report(tmp_path, capsys)
+    (tmp_path / "pkg" / "mod_001.py").unlink()
+    (tmp_path / "pkg" / "mod_000.py").rename(tmp_path / "pkg" / "renamed.py")
+    found = report(tmp_path, capsys)
+    paths = {f["path"] for f in found}
+    assert "pkg/renamed.py" in paths and "pkg/mod_000.py" not in paths and "pkg/mod_001.py" not in paths
+    assert_cache_agrees(tmp_path, capsys)
+
+
+def test_corrupt_and_foreign_entries_are_rebuilt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_tree(tmp_path)
+    expected = report(tmp_path, capsys, "--no-cache")
+    report(tmp_path, capsys)
+    for i, entry in enumerate(entries(tmp_path)):
+        entry.write_bytes(b"\x00garbage" if i % 2 else b"\xe3\x05\x00\x00\x00")
+    assert report(tmp_path, capsys) == expected
+    assert report(tmp_path, capsys) == expected
+
+
+def test_cache_location_setting_environment_and_clean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_tree(tmp_path)
+    (tmp_path / "startlint.toml").write_text('cache-dir = "build/slcache"\n')
+    report(tmp_path, capsys)
+    assert (tmp_path / "build" / "slcache" / ".gitignore").is_file()
+    elsewhere = tmp_path / "env-cache"
+    monkeypatch.setenv("STARTLINT_CACHE_DIR", str(elsewhere))
+    report(tmp_path, capsys)
+    assert (elsewhere / ".gitignore").is_file()
+    monkeypatch.chdir(tmp_path)
+    assert main(["clean"]) == 0
+    assert not elsewhere.exists()
+    monkeypatch.delenv("STARTLINT_CACHE_DIR")
+    assert main(["clean"]) == 0
+    assert not (tmp_path / "build" / "slcache").exists()
+    (tmp_path / "build" / "slcache").mkdir(parents=True)
+    (tmp_path / "build" / "slcache" / "precious.txt").write_text("not a cache")
+    assert main(["clean"]) == 2  # refuses a directory that is not its own
+    assert (tmp_path / "build" / "slcache" / "precious.txt").exists()
+    capsys.readouterr()
+
+
+def test_no_cache_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_tree(tmp_path)
+    report(tmp_path, capsys, "--no-cache")
+    assert not (tmp_path / ".startlint_cache").exists()
+
+
+def test_parallel_and_sequential_runs_are_identical(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_tree(tmp_path, files=150)  # above the pool threshold
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text("from pkg import mod_000\n")
+    shutil.copy(tmp_path / "pkg" / "mod_001.py", tmp_path / "pkg" / "__init__.py")
+    sequential = report(tmp_path, capsys, "--no-cache", "--jobs", "1", "--entrypoint", "app/main.py")
+    parallel = report(tmp_path, capsys, "--no-cache", "--jobs", "2", "--entrypoint", "app/main.py")
+    assert parallel == sequential
+    assert any(f["severity"] == "error" and f["related"] for f in parallel)  # the chain survived the pool
