@@ -12,6 +12,7 @@ from startlint.startup.entrypoints import Entrypoint
 
 
 def analyse(findings: tuple[Finding, ...], checker: Checker, cli: list[str], root: Path) -> tuple[Finding, ...]:
+    root = checker.root  # resolved: the models' paths are
     findings = startup_paths(findings, checker, cli, root)
     return import_time_calls(findings, checker, root)
 
