@@ -245,6 +245,13 @@ IMPORTS = [
     case("lambda body", "f = lambda: __import__('a')\n", []),
     case("TYPE_CHECKING", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import a\n", [("from", ("typing", "typing.TYPE_CHECKING"), ())]),
     case("main guard", 'if __name__ == "__main__":\n    import a\n', []),
+    case(
+        "__lazy_modules__ makes later module-level imports of its modules lazy (PEP 810)",
+        '__lazy_modules__ = ["a", "b.c"]\nimport a\nimport b.c\nfrom a import x\nimport d\n'
+        "try:\n    import a\nexcept ImportError:\n    pass\n",
+        [("import", ("d",), ()), ("import", ("a",), (m.CTX_IMPORT_GUARD, m.CTX_TRY))],
+    ),
+    case("imports above __lazy_modules__ stay eager", 'import a\n__lazy_modules__ = ["a"]\n', [("import", ("a",), ())]),
     case("class body", "class C:\n    import a\n", [("import", ("a",), (m.CTX_CLASS_BODY,))]),
     case("conditional", "if x:\n    import a\nelse:\n    import b\n", [("import", ("a",), (m.CTX_CONDITIONAL,)), ("import", ("b",), (m.CTX_CONDITIONAL,))]),
     case(
@@ -435,11 +442,17 @@ USES = [
     case("read at import time", "x = torch.ones(1)\n", [("torch", m.USE_IMPORT_TIME, 1, 1)]),
     case("count and first line", "a = torch.x\nb = torch.y\n", [("torch", m.USE_IMPORT_TIME, 1, 2)]),
     case("function body", "def f():\n    return torch.ones(1)\n", [("torch", m.USE_DEFERRED, 2, 1)]),
-    case("lambda body", "f = lambda: torch.x\n", [("torch", m.USE_DEFERRED, 1, 1)]),
+    case("module-level lambda body", "f = lambda: torch.x\n", [("torch", m.USE_LATER_AT_TOP_LEVEL, 1, 1)]),
+    case("lambda in a function", "def f():\n    return lambda: torch.x\n", [("torch", m.USE_DEFERRED, 2, 1)]),
     case(
         "lambda default is import time",
         "f = lambda t=torch.x: t\n",
-        [("t", m.USE_DEFERRED, 1, 1), ("torch", m.USE_IMPORT_TIME, 1, 1)],
+        [("t", m.USE_LATER_AT_TOP_LEVEL, 1, 1), ("torch", m.USE_IMPORT_TIME, 1, 1)],
+    ),
+    case(
+        "the __main__ block runs later, outside any function",
+        'if __name__ == "__main__":\n    torch.x\n',
+        [("__name__", m.USE_IMPORT_TIME, 1, 1), ("torch", m.USE_LATER_AT_TOP_LEVEL, 2, 1)],
     ),
     case(
         "parameter and return annotations",

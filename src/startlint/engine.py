@@ -18,7 +18,7 @@ from startlint.config import Settings
 from startlint.discovery import DOCKERFILE, PYTHON, SourceFile
 from startlint.findings import Finding, Severity, Span, Violation
 from startlint.fixes.plan import FixOptions
-from startlint.project import Project
+from startlint.project import Project, all_names
 from startlint.python.model import Module
 from startlint.python.source import ParseFailure, build_model, decode
 from startlint.ruledocs import RuleDoc
@@ -177,13 +177,28 @@ class Checker:
             out += self._finalise(checked_rel, checked.text, selected, comment_above=True)
         return out
 
-    def fix_options(self, path: Path) -> FixOptions:
+    def fix_options(self, path: Path, text: str = "") -> FixOptions:
         def imported_elsewhere(name: str) -> bool:
             return bool(self.project.importers(path, frozenset({name})).get(name))
 
+        def assigned_elsewhere(name: str) -> bool:
+            return any(site.written for site in self.project.importers(path, frozenset({name})).get(name, []))
+
+        exports: list[frozenset[str]] = []  # read only if a fix asks
+
+        def exported(name: str) -> bool:
+            if not exports:
+                exports.append(all_names(text))
+            return name in exports[0]
+
         s = self.settings
         return FixOptions(
-            s.target_version, s.lazy_style, imported_elsewhere, frozenset(self.catalogs.annotation_readers)
+            s.target_version,
+            s.lazy_style,
+            imported_elsewhere,
+            assigned_elsewhere,
+            exported,
+            frozenset(self.catalogs.annotation_readers),
         )
 
     def _python(self, text: str, rel: str, path: Path, data: bytes | None = None) -> list[Violation]:
@@ -192,7 +207,7 @@ class Checker:
             span = Span(model.line, model.col, model.line, model.col + 1)
             return [Violation(PARSE_ERROR, span, f"could not parse: {model.message}")]
         self.models[path if path.is_absolute() else path.resolve()] = model
-        ctx = PythonContext(self.catalogs, self.fix_options(path))
+        ctx = PythonContext(self.catalogs, self.fix_options(path, text))
         selection = Selection(self.settings)
         out: list[Violation] = []
         for code, check in python_checks().items():

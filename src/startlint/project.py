@@ -28,6 +28,7 @@ def module_name(path: Path) -> str:
 class ImportSite:
     path: Path
     line: int
+    written: bool = False  # `module.NAME = ...` or `del module.NAME`: no accessor can replace it
 
 
 @dataclass
@@ -36,7 +37,7 @@ class Project:
     _files: list[Path] | None = field(default=None, repr=False)
     # Per file, read once: its text, and its `from X import names` statements.
     _texts: dict[Path, str] = field(default_factory=dict, repr=False)
-    _from_imports: dict[Path, list[tuple[str, int, str]]] = field(default_factory=dict, repr=False)
+    _from_imports: dict[Path, list[tuple[str, int, str, bool]]] = field(default_factory=dict, repr=False)
 
     def _text(self, path: Path) -> str:
         if path not in self._texts:
@@ -46,8 +47,8 @@ class Project:
                 self._texts[path] = ""
         return self._texts[path]
 
-    def _imports_of(self, path: Path) -> list[tuple[str, int, str]]:
-        """(absolute module, line, name) for each `from module import name` in a file."""
+    def _imports_of(self, path: Path) -> list[tuple[str, int, str, bool]]:
+        """(absolute module, line, name, written) for each `from module import name` in a file."""
         if path not in self._from_imports:
             importer = (module_name(path), path.name == "__init__.py")
             self._from_imports[path] = _from_imports(self._text(path), importer)
@@ -75,25 +76,97 @@ class Project:
             text = self._text(other)
             if last not in text or not any(n in text for n in names):
                 continue  # cheap: most files cannot import it
-            for module, line, name in self._imports_of(other):
+            for module, line, name, written in self._imports_of(other):
                 if module == target and name in names:
-                    out.setdefault(name, []).append(ImportSite(other, line))
+                    out.setdefault(name, []).append(ImportSite(other, line, written))
         return out
 
 
-def _from_imports(text: str, importer: tuple[str, bool]) -> list[tuple[str, int, str]]:
+def all_names(text: str) -> frozenset[str]:
+    """The names a module's literal `__all__` lists (assigned or extended at module level)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return frozenset()
+    names: set[str] = set()
+    for node in tree.body:
+        value: ast.expr | None = None
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            value = node.value
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name) and node.target.id == "__all__":
+            value = node.value
+        if isinstance(value, (ast.List, ast.Tuple)):
+            names |= {e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+    return frozenset(names)
+
+
+def owners(text: str, importer_path: Path, target: str) -> frozenset[str]:
+    """The expressions that name module `target` in a module's text (`clients`, `app.clients`)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return frozenset()
+    importer = (module_name(importer_path), importer_path.name == "__init__.py")
+    return frozenset(expr for expr, module in module_aliases(tree, importer).items() if module == target)
+
+
+def _from_imports(text: str, importer: tuple[str, bool]) -> list[tuple[str, int, str, bool]]:
+    """`from M import NAME` statements, and `M.NAME` reads through a module alias.
+
+    A module alias is bound by `import pkg.mod [as a]` or `from pkg import mod [as a]`;
+    each `a.NAME` (or `pkg.mod.NAME`) is reported as (M, line, NAME, written), like a
+    from-import; `written` when it is assigned or deleted.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return []
-    return [
-        (absolute(node.module, node.level, *importer), node.lineno, alias.name)
+    out = [
+        (absolute(node.module, node.level, *importer), node.lineno, alias.name, False)
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom)
         for alias in node.names
     ]
+    aliases = module_aliases(tree, importer)
+    if aliases:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute):
+                owner = dotted(node.value)
+                if owner in aliases:
+                    written = not isinstance(node.ctx, ast.Load)
+                    out.append((aliases[owner], node.lineno, node.attr, written))
+    return out
+
+
+def module_aliases(tree: ast.AST, importer: tuple[str, bool]) -> dict[str, str]:
+    """Each expression an import binds to a module (`c` or `app.clients`) -> that module."""
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = absolute(node.module, node.level, *importer)
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = alias.name
+    return aliases
+
+
+def dotted(node: ast.expr) -> str | None:
+    """`a.b.c` for a chain of attribute reads on a name, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([node.id, *reversed(parts)])
 
 
 def absolute(module: str | None, level: int, importer: str, is_package: bool = False) -> str:

@@ -31,6 +31,11 @@ class FixOptions:
     # Whether other first-party modules import a name of this module (an accessor
     # fix has to rewrite them too, which makes it unsafe). Asked only when needed.
     imported_elsewhere: Callable[[str], bool] = field(default=lambda name: False)
+    # Whether another module assigns or deletes the name through the module (no fix).
+    assigned_elsewhere: Callable[[str], bool] = field(default=lambda name: False)
+    # Whether the module's `__all__` lists the name: public API, whose users outside
+    # the project an accessor fix cannot rewrite (unsafe).
+    exported: Callable[[str], bool] = field(default=lambda name: False)
     # Top-level packages that evaluate annotations at run time (pydantic, FastAPI, ...).
     annotation_readers: frozenset[str] = frozenset()
 
@@ -69,6 +74,9 @@ def heavy_import(module: m.Module, imp: m.Import, opts: FixOptions) -> tuple[Fix
         kinds = {b.kind for b in module.bindings if b.name == name}
         if kinds & {"global", "del"}:
             return None, f"'{name}' is declared global or deleted"
+    later = sorted(b for b in bound if (b, m.USE_LATER_AT_TOP_LEVEL) in uses)
+    if later:
+        return None, f"'{later[0]}' is used in a module-level lambda or the __main__ block, where no import can go"
     deferred = any((b, m.USE_DEFERRED) in uses for b in bound)
     in_annotations = any((b, m.USE_ANNOTATION) in uses for b in bound)
     if not deferred and not in_annotations:
@@ -109,9 +117,14 @@ def accessor(module: m.Module, call: m.Call, opts: FixOptions, base: Applicabili
         return None  # rebound, deleted or declared global
     if any(u.name == name and u.kind == m.USE_IMPORT_TIME for u in module.uses):
         return None  # used while the module is imported
+    if opts.assigned_elsewhere(name):
+        return None  # `module.NAME = fake` elsewhere: a getter cannot stand in for it
     applicability = base
     message = f"{ACCESSOR}: turn '{name}' into a functools.cache'd accessor"
     if opts.imported_elsewhere(name):
         applicability = Applicability.UNSAFE
         message += " (other modules import it and are rewritten too)"
+    elif opts.exported(name):
+        applicability = Applicability.UNSAFE
+        message += " (it is listed in __all__: code outside the project may import it)"
     return _planned(applicability, message)

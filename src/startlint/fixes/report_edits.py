@@ -37,7 +37,7 @@ def with_edits(findings: tuple[Finding, ...], checker: Checker, texts: dict[str,
                 result = apply_one(text, violation, path, is_heavy, checker.project, workspace.read)
             except FixAborted:
                 result = None
-            if result is not None and compiles(result.text):
+            if result is not None and compiles(result.text, text):
                 own = edit_between(text, result.text)
                 others = [
                     edit_between(workspace.read(p), t, relative(p, root)) for p, t in sorted(result.others.items())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,12 +45,41 @@ def allowed(violation: Violation, unsafe: bool) -> bool:
     return fix is not None and (fix.applicability is Applicability.SAFE or unsafe)
 
 
-def compiles(text: str) -> bool:
+def _python_parses(text: str) -> bool:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             compile(text, "<fixed>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def compiles(text: str, original: str | None = None) -> bool:
+    """Whether fixed text is still valid Python.
+
+    The running Python decides, except for syntax it is too old for (`lazy import`
+    added for a 3.15 target, or a file already written for a newer Python): then
+    LibCST's parser, which knows up to 3.15, has the last word.
+    """
+    if _python_parses(text):
+        return True
+    if original is not None and _python_parses(original):
+        # Only the PEP 810 soft keyword may be new; everything else must still parse here.
+        return "lazy " in text and _python_parses(_LAZY.sub(r"\1", text)) and _libcst_parses(text)
+    return _libcst_parses(text)
+
+
+_LAZY = re.compile(r"^([ \t]*)lazy (?=import |from )", re.MULTILINE)
+
+
+def _libcst_parses(text: str) -> bool:
+    from startlint.fixes.python.cst import parse  # LibCST: fixes already loaded it
+    import libcst
+
+    try:
+        parse(text)
+    except libcst.ParserSyntaxError:
         return False
     return True
 
@@ -87,10 +117,10 @@ def fix_python(
         except FixAborted:
             failed.add(key)
             continue
-        if result.text == text or not compiles(result.text) or (result.others and not cross_file):
+        if result.text == text or not compiles(result.text, text) or (result.others and not cross_file):
             failed.add(key)
             continue
-        if not all(compiles(t) for t in result.others.values()):
+        if not all(compiles(t, workspace.read(o)) for o, t in result.others.items()):
             failed.add(key)
             continue
         workspace.texts[path] = result.text

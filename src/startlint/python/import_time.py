@@ -78,6 +78,10 @@ class _Extractor:
         self.pos = PositionMap(source)
         self.use_kind = m.USE_IMPORT_TIME  # how reads are recorded: deferred inside summaries
         self.imports: list[m.Import] = []
+        self.lazy_imports: list[m.Import] = []
+        # PEP 810: module names in a literal `__lazy_modules__`; later module-level
+        # imports of them are lazy (on 3.15+; the user asked for it, like `lazy import`).
+        self.lazy_modules: frozenset[str] = frozenset()
         self.calls: list[m.Call] = []
         self.bindings: list[m.Binding] = []
         self.uses = _Uses()
@@ -107,7 +111,7 @@ class _Extractor:
         functions = tuple(self._summarise(name, node) for name, node in self.defs)
         return m.Module(
             imports=tuple(self.imports),
-            lazy_imports=(),
+            lazy_imports=tuple(self.lazy_imports),
             calls=tuple(self.calls),
             bindings=tuple(self.bindings),
             uses=self.uses.freeze(),
@@ -149,6 +153,8 @@ class _Extractor:
         elif isinstance(s, ast.ClassDef):
             self._class(s, scope, ctx)
         elif isinstance(s, ast.Assign):
+            if at_module and not ctx and _single_name(s.targets) == "__lazy_modules__":
+                self.lazy_modules = _literal_strings(s.value)
             value = self._expr(s.value, scope, ctx, line, bind_target=_single_name(s.targets))
             for target in s.targets:
                 self._assign_target(target, s.value, value, scope, ctx, line)
@@ -234,7 +240,9 @@ class _Extractor:
             qual = alias.name if alias.asname else alias.name.split(".")[0]
             names.append(m.ImportedName(alias.name, alias.asname, bound))
             self._bind(bound, qual, "import", s.lineno, scope)
-        self.imports.append(m.Import("import", "", 0, tuple(names), self.pos.of(s), ctx))
+        imp = m.Import("import", "", 0, tuple(names), self.pos.of(s), ctx)
+        lazy = self._lazy_listed(ctx, scope, [a.name for a in s.names])
+        (self.lazy_imports if lazy else self.imports).append(imp)
 
     def _import_from(self, s: ast.ImportFrom, scope: _Scope, ctx: tuple[str, ...]) -> None:
         module = s.module or ""
@@ -251,8 +259,14 @@ class _Extractor:
             sep = "" if base.endswith(".") else "."
             names.append(m.ImportedName(alias.name, alias.asname, bound))
             self._bind(bound, f"{base}{sep}{alias.name}", "import", s.lineno, scope)
-        self.imports.append(
-            m.Import("from", module, s.level, tuple(names), self.pos.of(s), ctx)
+        imp = m.Import("from", module, s.level, tuple(names), self.pos.of(s), ctx)
+        lazy = not s.level and self._lazy_listed(ctx, scope, [module])
+        (self.lazy_imports if lazy else self.imports).append(imp)
+
+    def _lazy_listed(self, ctx: tuple[str, ...], scope: _Scope, modules: list[str]) -> bool:
+        """Whether `__lazy_modules__` makes this import lazy (module level, outside try/with)."""
+        return bool(self.lazy_modules) and not ctx and scope is self.module_scope and all(
+            name in self.lazy_modules for name in modules
         )
 
     def _function(
@@ -268,7 +282,7 @@ class _Extractor:
             self._annotation(s.returns, scope, ctx, s.lineno, evaluated=True)
         self._bind(s.name, f"{LOCAL}.{s.name}", "def", s.lineno, scope)
         if not self.defs or self.defs[-1][1] is not s:
-            self._deferred(s.body, s.args)  # summarised functions record their reads then
+            self._deferred(s.body, s.args, m.USE_DEFERRED)  # summarised functions record their reads then
 
     def _class(self, s: ast.ClassDef, scope: _Scope, ctx: tuple[str, ...]) -> None:
         self._decorators(s.decorator_list, scope, ctx)
@@ -303,11 +317,11 @@ class _Extractor:
         if body_runs:
             self._block(s.body, scope, inner)
         else:
-            self._deferred(s.body, None)
+            self._deferred(s.body, None, self._later())
         if else_runs:
             self._block(s.orelse, scope, inner)
         else:
-            self._deferred(s.orelse, None)
+            self._deferred(s.orelse, None, self._later())
 
     def _branches(self, test: ast.expr, scope: _Scope) -> tuple[bool, bool]:
         """(body runs at import time, else runs at import time) for an `if` test."""
@@ -376,13 +390,17 @@ class _Extractor:
         return False
 
     # -- deferred code -----------------------------------------------------
-    def _deferred(self, body: list[ast.stmt], args: ast.arguments | None) -> None:
+    def _later(self) -> str:
+        """The use kind of code that runs later: in a def (summary) or at the top level."""
+        return m.USE_DEFERRED if self.use_kind == m.USE_DEFERRED else m.USE_LATER_AT_TOP_LEVEL
+
+    def _deferred(self, body: list[ast.stmt], args: ast.arguments | None, kind: str) -> None:
         """Code that does not run at import: only its name reads are recorded."""
         load = ast.Load
         for node in _walk_all(body):
             if type(node) is ast.Name:
                 if type(node.ctx) is load:
-                    self._load(node.id, m.USE_DEFERRED, node.lineno)
+                    self._load(node.id, kind, node.lineno)
             elif type(node) is ast.Global and args is not None:
                 for name in node.names:
                     self.bindings.append(m.Binding(name, "global", node.lineno))
@@ -427,7 +445,7 @@ class _Extractor:
                 continue
             elif t is ast.Lambda:
                 self._arguments(node.args, scope, ctx, stmt_line)  # type: ignore[attr-defined]
-                self._deferred([ast.Expr(node.body, lineno=node.lineno, col_offset=0)], node.args)  # type: ignore[attr-defined]
+                self._deferred([ast.Expr(node.body, lineno=node.lineno, col_offset=0)], node.args, self._later())  # type: ignore[attr-defined]
                 continue
             elif t is ast.NamedExpr and type(node.target) is name_t:  # type: ignore[attr-defined]
                 self._bind(node.target.id, None, "assign", stmt_line, scope)  # type: ignore[attr-defined]
@@ -671,6 +689,13 @@ def _is_docstring(s: ast.stmt) -> bool:
         and isinstance(s.value, ast.Constant)
         and isinstance(s.value.value, str)
     )
+
+
+def _literal_strings(node: ast.expr) -> frozenset[str]:
+    """The strings of a literal list, tuple or set of strings (else empty)."""
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return frozenset(e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+    return frozenset()
 
 
 def _is_main_guard(test: ast.expr, op: type[ast.cmpop] = ast.Eq) -> bool:

@@ -30,7 +30,11 @@ CTX_ANNOTATION = "annotation"  # an annotation evaluated at definition time
 
 # How a name is used (NameUse.kind).
 USE_IMPORT_TIME = "import-time"  # read while the module is imported
-USE_DEFERRED = "deferred"  # read inside a function or lambda body
+USE_DEFERRED = "deferred"  # read inside a function body (or a lambda in one)
+# Read after the import, but outside any `def`: a module-level or class-level lambda,
+# or the body of `if __name__ == "__main__":` (or another branch that never runs on import).
+# An import cannot be moved there; a cached accessor still serves it.
+USE_LATER_AT_TOP_LEVEL = "later-top-level"
 USE_ANNOTATION = "annotation"  # read in an annotation (evaluated or not: see Module)
 
 

@@ -11,7 +11,7 @@ from startlint.fixes import plan
 from startlint.fixes.python.accessor import fix_accessor, rewrite_importer
 from startlint.fixes.python.cst import FixAborted, parse
 from startlint.fixes.python.move_import import fix_heavy_import
-from startlint.project import Project, module_name
+from startlint.project import Project, module_name, owners
 
 __all__ = ["FixAborted", "FixedText", "apply_one"]
 
@@ -39,9 +39,11 @@ def apply_one(
         new, name, getter = fix_accessor(module, line)
         others: dict[Path, str] = {}
         importers = project.importers(path, frozenset({name})).get(name, [])
-        for site in importers:
-            other_text = others.get(site.path) or read(site.path)
-            rewritten = rewrite_importer(parse(other_text), module_name(path.resolve()), name, getter)
-            others[site.path] = rewritten.code
+        # One rewrite per importing file, however many sites it has.
+        for site_path in dict.fromkeys(site.path for site in importers):
+            other_text = read(site_path)
+            source = module_name(path.resolve())
+            rewritten = rewrite_importer(parse(other_text), source, name, getter, owners(other_text, site_path, source))
+            others[site_path] = rewritten.code
         return FixedText(new.code, others)
     return FixedText(fix_heavy_import(module, line, kind, is_heavy).code, {})

@@ -14,7 +14,7 @@ the name are rewritten too (which the planner marks unsafe).
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import GlobalScope
+from libcst.metadata import FunctionScope, GlobalScope, Scope
 
 from startlint.fixes.python.cst import FixAborted, Located, binds, ensure_import, references
 from startlint.fixes.python.move_import import _enclosing_function
@@ -55,7 +55,7 @@ def fix_accessor(module: cst.Module, line: int) -> tuple[cst.Module, str, str]:
         raise FixAborted(f"'{name}' is bound more than once")
     uses: set[cst.CSTNode] = set()
     for access in references(global_scope, name):
-        if _enclosing_function(access.scope) is None:
+        if not _runs_later(access.scope, access.node, located):
             raise FixAborted(f"'{name}' is used at import time")
         uses.add(access.node)
     getter = accessor_name(name, module)
@@ -81,6 +81,34 @@ def fix_accessor(module: cst.Module, line: int) -> tuple[cst.Module, str, str]:
     return ensure_import(new, "functools", "import functools"), name, getter
 
 
+def _runs_later(scope: Scope | None, node: cst.CSTNode, located: Located) -> bool:
+    """Whether a read runs after the import: in a def or lambda, or under `if __name__ == "__main__":`."""
+    while scope is not None and not isinstance(scope, GlobalScope):
+        if isinstance(scope, FunctionScope):
+            return True
+        scope = scope.parent
+    where = located.positions[node].start
+    for stmt in located.module.body:
+        if isinstance(stmt, cst.If) and is_main_guard(stmt.test):
+            body = located.positions[stmt.body]
+            if (body.start.line, body.start.column) <= (where.line, where.column) <= (body.end.line, body.end.column):
+                return True
+    return False
+
+
+def is_main_guard(test: cst.BaseExpression) -> bool:
+    """`__name__ == "__main__"`, either way round."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    target = test.comparisons[0]
+    if not isinstance(target.operator, cst.Equal):
+        return False
+    sides = [test.left, target.comparator]
+    names = [n for n in sides if isinstance(n, cst.Name) and n.value == "__name__"]
+    strings = [n for n in sides if isinstance(n, cst.SimpleString) and n.evaluated_value == "__main__"]
+    return len(names) == 1 and len(strings) == 1
+
+
 class _CallInstead(cst.CSTTransformer):
     def __init__(self, uses: set[cst.CSTNode], getter: str) -> None:
         self.uses = uses
@@ -92,8 +120,13 @@ class _CallInstead(cst.CSTTransformer):
         return updated
 
 
-def rewrite_importer(module: cst.Module, source_module: str, name: str, getter: str) -> cst.Module:
-    """In a module that does `from <source_module> import name`, import and call the getter."""
+def rewrite_importer(module: cst.Module, source_module: str, name: str, getter: str, owners: frozenset[str] = frozenset()) -> cst.Module:
+    """In a module that imports `name` from `source_module`, import and call the getter.
+
+    `from m import name` becomes `from m import getter` and each use `getter()`;
+    `owner.name`, where `owner` is one of the expressions naming the module
+    (`clients`, `app.clients`), becomes `owner.getter()`.
+    """
     located = Located(module, scopes=True)
     module = located.module
     scopes = located.scopes
@@ -106,14 +139,75 @@ def rewrite_importer(module: cst.Module, source_module: str, name: str, getter: 
                 if isinstance(alias.name, cst.Name) and alias.name.value == name:
                     bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
                     targets[alias] = bound
-    if not targets:
+    reads = _AttributeReads(owners, name)
+    module.visit(reads)
+    if reads.written:
+        raise FixAborted(f"{source_module}.{name} is assigned or deleted here")
+    if not targets and not reads.found:
         raise FixAborted(f"no import of {source_module}.{name}")
     uses: dict[cst.CSTNode, str] = {}
     for bound in set(targets.values()):
         new_bound = bound if bound != name else getter
         for access in references(global_scope, bound):
             uses[access.node] = new_bound
-    return module.visit(_RewriteImporter(targets, name, getter, uses))
+    return module.visit(_RewriteImporter(targets, name, getter, uses, frozenset(reads.found)))
+
+
+class _AttributeReads(cst.CSTVisitor):
+    """`owner.name` nodes, and whether any of them is an assignment or `del` target."""
+
+    def __init__(self, owners: frozenset[str], name: str) -> None:
+        self.owners = owners
+        self.name = name
+        self.found: list[cst.Attribute] = []
+        self.written = False
+
+    def _matches(self, node: cst.BaseExpression) -> bool:
+        return isinstance(node, cst.Attribute) and node.attr.value == self.name and _dotted(node.value) in self.owners
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if self._matches(node):
+            self.found.append(node)
+
+    def _targets(self, *targets: cst.BaseExpression) -> None:
+        for target in targets:
+            if self._matches(target) or any(self._matches(e.value) for e in _elements(target)):
+                self.written = True
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._targets(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._targets(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._targets(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._targets(node.target)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._targets(node.asname.name)
+
+
+def _elements(node: cst.BaseExpression) -> list[cst.BaseElement]:
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return [e for e in node.elements for e in [e, *_elements(e.value)]]
+    return []
+
+
+def _dotted(node: cst.BaseExpression) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    return ".".join([node.value, *reversed(parts)])
 
 
 def _import_froms(stmt: cst.BaseStatement) -> list[cst.ImportFrom]:
@@ -123,11 +217,19 @@ def _import_froms(stmt: cst.BaseStatement) -> list[cst.ImportFrom]:
 
 
 class _RewriteImporter(cst.CSTTransformer):
-    def __init__(self, aliases: dict[cst.ImportAlias, str], name: str, getter: str, uses: dict[cst.CSTNode, str]) -> None:
+    def __init__(
+        self,
+        aliases: dict[cst.ImportAlias, str],
+        name: str,
+        getter: str,
+        uses: dict[cst.CSTNode, str],
+        reads: frozenset[cst.Attribute],
+    ) -> None:
         self.aliases = aliases
         self.name = name
         self.getter = getter
         self.uses = uses
+        self.reads = reads
 
     def leave_ImportAlias(self, original: cst.ImportAlias, updated: cst.ImportAlias) -> cst.ImportAlias:
         if original in self.aliases:
@@ -137,4 +239,9 @@ class _RewriteImporter(cst.CSTTransformer):
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
         if original in self.uses:
             return cst.Call(func=cst.Name(self.uses[original]))
+        return updated
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        if original in self.reads:
+            return cst.Call(func=updated.with_changes(attr=cst.Name(self.getter)))
         return updated

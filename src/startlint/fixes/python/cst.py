@@ -208,7 +208,7 @@ def _comments(stmt: cst.CSTNode) -> list[cst.EmptyLine]:
     return [line for line in getattr(stmt, "leading_lines", ()) if line.comment is not None]
 
 
-def _is_stdlib(stmt: cst.CSTNode) -> bool:
+def _is_stdlib(stmt: Statement) -> bool:
     import sys
 
     key = _import_key(stmt)[1]
@@ -239,7 +239,16 @@ def ensure_future_annotations(module: cst.Module) -> cst.Module:
                     return module
     body = list(module.body)
     index = 1 if body and is_docstring(body[0]) else 0
-    body.insert(index, cst.parse_statement("from __future__ import annotations" + module.default_newline))
+    line = cst.parse_statement("from __future__ import annotations" + module.default_newline)
+    blank = cst.EmptyLine(indent=False)
+    if index < len(body):
+        # Its own section: a blank line above (after a docstring), and below one
+        # (two before a definition, as PEP 8 lays them out).
+        nxt = body[index]
+        line = line.with_changes(leading_lines=[blank] if index else [])
+        below = [blank] if is_import_line(nxt) else [blank, blank]
+        body[index] = nxt.with_changes(leading_lines=[*below, *_comments(nxt)])
+    body.insert(index, line)
     return module.with_changes(body=body)
 
 
@@ -276,8 +285,11 @@ def prepend_to_function(func: cst.FunctionDef, stmt: Statement) -> cst.FunctionD
 
 
 def references(scope: GlobalScope, name: str) -> list[Access]:
-    """Every read of the module-level `name`, in any nested scope, in source order."""
+    """Every read of the module-level `name`, in any nested scope."""
     found: list[Access] = []
-    for assignment in scope.assignments[name]:
+    # LibCST files `import a.b` under the name "a.b" (reads of `a.b.c` are its
+    # references); the plain "a" entry it also adds has none.
+    assignments = [a for a in scope.assignments if a.name == name or a.name.startswith(name + ".")]
+    for assignment in assignments:
         found += [a for a in assignment.references if a not in found]
     return found

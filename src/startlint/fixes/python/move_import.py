@@ -42,24 +42,40 @@ def fix_heavy_import(module: cst.Module, line: int, strategy: str, is_heavy: IsH
     guard: cst.Try | None = None
     if isinstance(stmt, cst.Try):
         guard, stmt = stmt, _guarded_import(stmt)
-    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
-        raise FixAborted("not a single import statement")
-    node = stmt.body[0]
-    if not isinstance(node, (cst.Import, cst.ImportFrom)) or isinstance(node.names, cst.ImportStar):
-        raise FixAborted("not a movable import")
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        raise FixAborted("not a simple import statement")
+    # `import torch; import os`: the one heavy import among the line's statements.
+    heavy = [
+        (i, small)
+        for i, small in enumerate(stmt.body)
+        if isinstance(small, (cst.Import, cst.ImportFrom))
+        and not isinstance(small.names, cst.ImportStar)
+        and any(_alias_is_heavy(small, a, is_heavy) for a in small.names)
+    ]
+    if len(heavy) != 1 or (guard is not None and len(stmt.body) != 1):
+        raise FixAborted("not a single heavy import statement")
+    position, node = heavy[0]
+    assert isinstance(node, (cst.Import, cst.ImportFrom)) and not isinstance(node.names, cst.ImportStar)
     moving = [a for a in node.names if _alias_is_heavy(node, a, is_heavy)]
-    if not moving:
-        raise FixAborted("no heavy name in the statement")
 
     if strategy == plan.LAZY_KEYWORD:
+        if len(stmt.body) != 1:
+            raise FixAborted("'lazy import' needs the import on its own line")
         return _lazy_keyword(module, index, stmt, node)
     if strategy == plan.LAZY_MODULES:
         return _lazy_modules(module, node, moving)
 
     names = [_bound(node, a) for a in moving]
     functions, in_annotations = _uses(located, names)
+    if not functions and not in_annotations:
+        # The planner saw uses; not finding them here means they are beyond what this
+        # rewrite understands. Removing the import would break the module.
+        raise FixAborted("no use of the imported name found")
     body = list(module.body)
     moved = _moved_statement(node, moving)
+    if len(moving) == len(node.names) and len(stmt.body) == 1:
+        # The whole line moves: its trailing comment goes with it.
+        moved = moved.with_changes(trailing_whitespace=stmt.trailing_whitespace)
     if guard is not None:
         if len(moving) != len(node.names):
             raise FixAborted("a guarded import of several names")
@@ -72,13 +88,17 @@ def fix_heavy_import(module: cst.Module, line: int, strategy: str, is_heavy: IsH
         body = list(module.body)
     # 2. Remove the names from the module-level statement.
     remaining = [a for a in node.names if a not in moving]
+    others = [small for i, small in enumerate(stmt.body) if i != position]
     if remaining:
         last = remaining[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         remaining = [*remaining[:-1], last]
         new_node = node.with_changes(names=remaining)
         if isinstance(new_node, cst.ImportFrom) and len(remaining) == 1:
             new_node = new_node.with_changes(lpar=None, rpar=None)
-        body[index] = stmt.with_changes(body=[new_node])
+        body[index] = stmt.with_changes(body=[*stmt.body[:position], new_node, *stmt.body[position + 1 :]])
+    elif others:
+        others[-1] = others[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        body[index] = stmt.with_changes(body=others)
     else:
         remove_statement(body, index)
     new_module = module.with_changes(body=body)
@@ -203,12 +223,26 @@ def _add_type_checking_import(module: cst.Module, moved: cst.SimpleStatementLine
     nl = module.default_newline
     indent = module.default_indent
     code = module.code_for_node(moved).strip()
-    block = cst.parse_statement(f"if TYPE_CHECKING:{nl}{indent}{code}{nl}")
     body = list(module.body)
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, cst.If) and _is_type_checking(stmt.test) and isinstance(stmt.body, cst.IndentedBlock):
+            # Join the existing block, as a new section after its own imports.
+            inner = moved.with_changes(leading_lines=[cst.EmptyLine(indent=False)], trailing_whitespace=cst.TrailingWhitespace(newline=cst.Newline()))
+            stmt_body = stmt.body.with_changes(body=[*stmt.body.body, inner])
+            body[i] = stmt.with_changes(body=stmt_body)
+            return module.with_changes(body=body)
+    block = cst.parse_statement(f"if TYPE_CHECKING:{nl}{indent}{code}{nl}")
     index = after_imports_index(body)
     block = block.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
     body.insert(index, block)
     return module.with_changes(body=body)
+
+
+def _is_type_checking(test: cst.BaseExpression) -> bool:
+    """`TYPE_CHECKING` or `typing.TYPE_CHECKING`."""
+    return (isinstance(test, cst.Name) and test.value == "TYPE_CHECKING") or (
+        isinstance(test, cst.Attribute) and test.attr.value == "TYPE_CHECKING" and dotted_name(test.value) == "typing"
+    )
 
 
 def _lazy_keyword(
@@ -253,11 +287,39 @@ def _lazy_modules(module: cst.Module, node: cst.Import | cst.ImportFrom, moving:
             elements = [*value.elements]
             if elements:
                 elements[-1] = elements[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            elements += [cst.Element(cst.SimpleString(repr(m))) for m in extra]
+            elements += [cst.Element(cst.SimpleString(_quoted(m, module))) for m in extra]
             body[i] = stmt.with_changes(body=[stmt.body[0].with_changes(value=value.with_changes(elements=elements))])
             return module.with_changes(body=body)
     # It must be set before the imports run, so it goes above them.
-    listed = ", ".join(repr(m) for m in wanted)
+    listed = ", ".join(_quoted(m, module) for m in wanted)
     line = cst.parse_statement(f"__lazy_modules__ = [{listed}]{module.default_newline}")
-    body.insert(insertion_index(body), line)
+    at = insertion_index(body)
+    if at < len(body):
+        # The new line takes the blank lines above its successor, which gets one of its own.
+        nxt = body[at]
+        blank = [cst.EmptyLine(indent=False)]
+        line = line.with_changes(leading_lines=[] if at == 0 else (nxt.leading_lines or blank))
+        body[at] = nxt.with_changes(leading_lines=[*blank, *[l for l in nxt.leading_lines if l.comment is not None]])
+    body.insert(at, line)
     return module.with_changes(body=body)
+
+
+def _quoted(text: str, module: cst.Module) -> str:
+    """A string literal in the quote style the module mostly uses (double by default)."""
+    quotes = _QuoteCounter()
+    module.visit(quotes)
+    quote = "'" if quotes.single > quotes.double else '"'
+    return f"{quote}{text}{quote}"
+
+
+class _QuoteCounter(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.single = 0
+        self.double = 0
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        quote = node.quote
+        if quote.startswith("'"):
+            self.single += 1
+        elif quote.startswith('"') and quote != '"""':
+            self.double += 1

@@ -69,7 +69,10 @@ def _message(
     if imp.kind == "dynamic" or not bound:
         return f"{head}; import it inside the functions that use it"
     only_annotations = all(
-        (b, m.USE_DEFERRED) not in uses and (b, m.USE_ANNOTATION) in uses for b in bound
+        (b, m.USE_DEFERRED) not in uses
+        and (b, m.USE_LATER_AT_TOP_LEVEL) not in uses
+        and (b, m.USE_ANNOTATION) in uses
+        for b in bound
     )
     if only_annotations:
         return f"{head}; it is only used in annotations: import it under 'if TYPE_CHECKING:'"
