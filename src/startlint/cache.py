@@ -76,7 +76,7 @@ class ModelCache:
             self._prepare(target.parent)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as f:
-                f.write(marshal.dumps(payload))
+                f.write(marshal.dumps(payload))  # type: ignore[arg-type]  # plain tuples of str/int/None
             os.replace(tmp, target)
         except OSError:
             return  # a read-only or full disk only costs speed

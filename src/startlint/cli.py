@@ -21,6 +21,7 @@ from startlint.errors import ConfigError, UsageError
 if TYPE_CHECKING:
     from startlint.config import Settings
     from startlint.findings import Finding
+    from startlint.ruledocs import RuleDoc
     from startlint.discovery import SourceFile
     from startlint.engine import Checker
     from startlint.findings import Finding
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     check.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes for large runs (default: one per CPU)")
     check.add_argument("--entrypoint", action="append", default=[], metavar="SPEC", help="what the service starts: 'app.main:app' or a script path (repeatable)")
+    check.add_argument("--hadolint", action="store_true", default=None, help="also run hadolint on the Dockerfiles and report its findings")
     check.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
     clean = sub.add_parser("clean", help="remove the cache directory")
@@ -199,6 +201,8 @@ def _check(args: argparse.Namespace) -> int:
                 return outcome
         found = list(checker.check_files(sources))
         files = len(sources)
+        if args.hadolint or (args.hadolint is None and settings.hadolint):
+            found, docs = _with_hadolint(found, sources, settings, docs)
 
     findings = tuple(sorted(found, key=lambda f: f.sort_key))
     from startlint.startup.run import analyse
@@ -265,8 +269,26 @@ def _graph(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _with_hadolint(
+    found: list[Finding], sources: list[SourceFile], settings: Settings, docs: dict[str, RuleDoc]
+) -> tuple[list[Finding], dict[str, RuleDoc]]:
+    """hadolint's findings merged into startlint's (`--hadolint`, or `hadolint = true`);
+    its codes take part in select / ignore / per-file-ignores like startlint's."""
+    from startlint.docker.hadolint import HadolintError, report
+    from startlint.engine import Selection
+
+    root = settings.root.resolve()
+    dockerfiles = [s.path for s in sources if s.kind == "dockerfile" and not s.path.name.endswith(".dockerignore")]
+    try:
+        merged, extra = report(found, dockerfiles, root, selection=Selection(settings).enabled_for)
+    except HadolintError as exc:
+        raise UsageError(f"hadolint: {exc}") from None
+    return merged, {**docs, **extra}
+
+
 def _fix_files(checker: Checker, sources: list[SourceFile], root: Path, unsafe: bool, write: bool) -> int:
-    """Fix the Python files; with `write`, save them, else print the diff (exit 1 if any)."""
+    """Fix the Python files, Dockerfiles and entry scripts; with `write`, save them, else
+    print the diff (exit 1 if any)."""
     from startlint.engine import relative
     from startlint.fixes.runner import Workspace, fix_python
     from startlint.fixes.writer import ChangedOnDisk, write_fixed
@@ -276,6 +298,14 @@ def _fix_files(checker: Checker, sources: list[SourceFile], root: Path, unsafe: 
     for source in sources:
         if source.kind == "python":
             applied += fix_python(checker, source.path, relative(source.path, root), workspace, unsafe)
+        elif source.kind == "dockerfile":
+            from startlint.docker.fixing import fix_dockerfile
+
+            applied += fix_dockerfile(checker, source.path, relative(source.path, root), workspace, unsafe)
+        elif source.kind == "script":
+            from startlint.docker.fixing import fix_entry_script
+
+            applied += fix_entry_script(checker, source.path, workspace, unsafe)
     changed = workspace.changed()
     if not write:
         from startlint.python.source import decode

@@ -185,12 +185,17 @@ def _string_list(value: Any) -> list[str]:
     return value
 
 
+# hadolint's codes (DL3008) and the ShellCheck codes it reports (SC2086), or their prefixes:
+# selectable like startlint's own when `--hadolint` merges them into the report.
+_EXTERNAL_CODE = re.compile(r"(DL|SC)\d{0,4}")
+
+
 def parse_codes(codes: list[str], known: tuple[str, ...]) -> tuple[str, ...]:
-    """Rule codes or prefixes (`SL1`, `SL101`, `ALL`); unknown ones are an error."""
+    """Rule codes or prefixes (`SL1`, `SL101`, `ALL`, hadolint's `DL3008`); unknown ones are an error."""
     out = []
     for raw in codes:
         code = raw.strip().upper()
-        if code != "ALL" and not any(k.startswith(code) for k in known):
+        if code != "ALL" and not any(k.startswith(code) for k in known) and not _EXTERNAL_CODE.fullmatch(code):
             raise ValueError(f"unknown rule code or prefix {raw!r}")
         out.append(code)
     return tuple(out)

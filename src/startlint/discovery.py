@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 
 PYTHON = "python"
 DOCKERFILE = "dockerfile"
+# A shell script named on the command line (pre-commit passes changed ones): checked as the
+# entry script of the Dockerfile that runs it. Walks do not collect scripts: a Dockerfile
+# brings in the scripts it runs.
+SCRIPT = "script"
+_SHELLS = (b"sh", b"bash", b"dash", b"ash", b"ksh", b"zsh")
 
 
 @dataclass(frozen=True, order=True)
@@ -37,6 +42,21 @@ def kind_of(name: str) -> str | None:
     return None
 
 
+def is_shell_script(path: Path) -> bool:
+    """A `.sh` / `.bash` file, or one whose `#!` line names a POSIX shell or bash."""
+    if path.suffix in (".sh", ".bash"):
+        return True
+    try:
+        with path.open("rb") as f:
+            first = f.readline(200)
+    except OSError:
+        return False
+    if not first.startswith(b"#!"):
+        return False
+    words = first[2:].replace(b"/", b" ").split()
+    return any(w in _SHELLS for w in words)
+
+
 def discover(paths: list[Path], settings: Settings) -> Iterator[SourceFile]:
     """Files to check, each once, in a deterministic order.
 
@@ -48,7 +68,7 @@ def discover(paths: list[Path], settings: Settings) -> Iterator[SourceFile]:
     for given in paths:
         path = given.resolve()
         if path.is_file():
-            kind = kind_of(path.name)
+            kind = kind_of(path.name) or (SCRIPT if is_shell_script(path) else None)
             if kind is not None and path not in seen:
                 seen.add(path)
                 yield SourceFile(path, kind)

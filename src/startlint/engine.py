@@ -15,7 +15,7 @@ from startlint import suppression
 from startlint.cache import ModelCache
 from startlint.catalog import Catalogs
 from startlint.config import Settings
-from startlint.discovery import DOCKERFILE, PYTHON, SourceFile
+from startlint.discovery import DOCKERFILE, PYTHON, SCRIPT, SourceFile
 from startlint.findings import Finding, Severity, Span, Violation
 from startlint.fixes.plan import FixOptions
 from startlint.project import Project, all_names
@@ -162,7 +162,20 @@ class Checker:
             return self._finalise(rel, text, self._python(text, rel, source.path, data))
         if source.kind == DOCKERFILE:
             return self._dockerfile(source.path, text, rel)
+        if source.kind == SCRIPT:
+            return self._entry_script(source.path, rel)
         return []
+
+    def _entry_script(self, path: Path, rel: str) -> list[Finding]:
+        """A shell script named on its own: checked as the entry script of the Dockerfile
+        that runs it (nothing when none does)."""
+        from startlint.docker.check import check_entry_script
+
+        out: list[Finding] = []
+        for checked in check_entry_script(path, self.settings):
+            selected = [v for v in checked.violations if self._enabled(v.code, rel)]
+            out += self._finalise(rel, checked.text, selected, comment_above=True)
+        return out
 
     def _dockerfile(self, path: Path, text: str, rel: str) -> list[Finding]:
         """A Dockerfile and the entry scripts it runs (each reported in its own file)."""

@@ -53,6 +53,11 @@ class RuleDoc:
     def help_uri(self) -> str:
         return HELP_URI.format(code=self.code)
 
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """What SARIF viewers group the rule under."""
+        return ("cold-start", "performance")
+
     def explain(self) -> str:
         """Plain-text documentation, as `startlint explain CODE` prints it."""
         out = [f"{self.code} {self.name}: {self.summary}", ""]

@@ -41,7 +41,6 @@ FINGERPRINT = "startlintFingerprint/v1"
 MAX_RESULTS = 25_000
 MAX_LOCATIONS = 1_000  # a result's related locations
 MAX_TAGS = 10
-TAGS = ("cold-start", "performance")
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _PROBLEM_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "recommendation"}
@@ -103,7 +102,7 @@ def _rule(doc: RuleDoc) -> Json:
         "helpUri": doc.help_uri,
         "defaultConfiguration": {"level": _LEVEL[doc.severity]},
         "properties": {
-            "tags": list(TAGS[:MAX_TAGS]),
+            "tags": list(doc.tags[:MAX_TAGS]),
             "precision": "high",
             "problem.severity": _PROBLEM_SEVERITY[doc.severity],
         },

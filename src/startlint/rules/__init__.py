@@ -35,7 +35,6 @@ def python_checks() -> dict[str, PythonCheck]:
 
 
 def implemented_codes() -> tuple[str, ...]:
-    from startlint.docker.registry import DOCKER_RULES
+    from startlint.docker.registry import docker_codes
 
-    rules = (*PYTHON_RULES, *DOCKER_RULES)
-    return tuple(sorted((*ENGINE_CODES, *(r.CODE for r in rules))))
+    return tuple(sorted((*ENGINE_CODES, *(r.CODE for r in PYTHON_RULES), *docker_codes())))

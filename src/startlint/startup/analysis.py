@@ -25,7 +25,7 @@ def resolve(entry: Entrypoint, root: Path) -> tuple[Path, Path] | None:
         path = (root / entry.target).resolve()
         return (path, path.parent) if path.is_file() else None
     parts = entry.target.split(".")
-    candidates = [root, root / "src"]
+    candidates = ([root / entry.base] if entry.base else []) + [root, root / "src"]
     for base in candidates + sorted(_package_dirs(root, parts[0]), key=lambda p: (len(p.parts), str(p))):
         file = _module_file(base, parts)
         if file is not None:

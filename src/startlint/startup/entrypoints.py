@@ -3,18 +3,26 @@
 An entrypoint is a module (`uvicorn app.main:app`, `python -m worker`) or a script
 (`python worker.py`, `streamlit run ui/app.py`). Command lines are read the way
 their launchers read them; project files (`[project.scripts]`, `Procfile`, App
-Engine's `app.yaml`) hold command lines or `module:attr` references.
+Engine's `app.yaml`) hold command lines or `module:attr` references; a Dockerfile's
+`CMD` / `ENTRYPOINT` and the entry scripts they run hold command lines whose paths are
+paths in the image, mapped back to the build context through `COPY` and `WORKDIR`.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from startlint import toml
 from startlint.errors import ConfigError
+
+if TYPE_CHECKING:
+    from startlint.config import Settings
+    from startlint.docker.launches import ContainerStart, Launch
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,9 @@ class Entrypoint:
     source: str  # where it was found: "config", "--entrypoint", "Dockerfile:12", ...
     launcher: str = ""  # "uvicorn", "streamlit", ... ("" when given directly)
     spec: str = ""  # as written: "app.main:app", "streamlit_app/app.py"
+    # For a module: the directory (relative to the project root) its name is relative to,
+    # when the source says so (a Dockerfile that copies `src/backend/` to its WORKDIR).
+    base: str = ""
 
     @property
     def display(self) -> str:
@@ -129,7 +140,7 @@ def _one_command(words: list[str], source: str) -> Entrypoint | None:
 
 
 def _script(path: str) -> str:
-    return path[2:] if path.startswith("./") else path
+    return path.removeprefix("./")
 
 
 def _option(args: list[str], *names: str) -> str | None:
@@ -195,3 +206,96 @@ def _from_shell_text(text: str, source: str) -> list[Entrypoint]:
         return from_command(shlex.split(text, comments=True), source)
     except ValueError:
         return []
+
+
+# -- Dockerfiles -------------------------------------------------------------------
+
+_GUNICORN_APP = re.compile(r"""^wsgi_app\s*=\s*(['"])(?P<app>[^'"]+)\1\s*(#.*)?$""", re.MULTILINE)
+
+
+def from_dockerfiles(root: Path, settings: Settings) -> list[Entrypoint]:
+    """What the project's Dockerfiles start (CMD / ENTRYPOINT and their entry scripts),
+    located in the build context: a script by its file, a module by its source root."""
+    from startlint.discovery import DOCKERFILE, discover
+    from startlint.docker.launches import container_start
+
+    found: list[Entrypoint] = []
+    dockerfiles = [s.path for s in discover([root], settings) if s.kind == DOCKERFILE]
+    for path in dockerfiles:
+        if path.name.endswith(".dockerignore"):
+            continue
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        start = container_start(path, text, settings)
+        if start is None:
+            continue
+        for entry in from_container(start, root):
+            if not any(_same(entry, other) for other in found):
+                found.append(entry)
+    return found
+
+
+def from_container(start: ContainerStart, root: Path) -> list[Entrypoint]:
+    out: list[Entrypoint] = []
+    for launch in start.launches:
+        source = f"{_rel(launch.path, root)}:{launch.line}"
+        entries = from_command(list(launch.argv), source)
+        if not entries:
+            entries = _gunicorn_config_app(launch, start, source)
+        out += [_located(e, launch, start, root) for e in entries]
+    return out
+
+
+def _gunicorn_config_app(launch: Launch, start: ContainerStart, source: str) -> list[Entrypoint]:
+    """`gunicorn -c gunicorn.conf.py` with the app named by `wsgi_app` in the config file."""
+    argv = list(launch.argv)
+    if not argv or Path(argv[0]).name != "gunicorn":
+        return []
+    config = _option(argv[1:], "-c", "--config")
+    if config is None or config.startswith("python:"):
+        return []
+    path = start.context_file(posixpath.join(launch.cwd, config.removeprefix("file:")))
+    if path is None:
+        return []
+    match = _GUNICORN_APP.search(path.read_text(encoding="utf-8", errors="replace"))
+    if match is None:
+        return []
+    app = match.group("app")
+    return [Entrypoint("module", app.split(":", 1)[0], source, "gunicorn", app)]
+
+
+def _located(entry: Entrypoint, launch: Launch, start: ContainerStart, root: Path) -> Entrypoint:
+    """`entry` with its paths mapped from the image to the project (unchanged when the
+    Dockerfile does not say where the file comes from)."""
+    args = list(launch.argv[1:])
+    cwd = launch.cwd
+    chdir = _option(args, "--chdir") if entry.launcher == "gunicorn" else None
+    if chdir:
+        cwd = posixpath.join(cwd, chdir)
+    if entry.kind == "script":
+        found = start.context_file(posixpath.join(cwd, entry.target))
+        return replace(entry, target=_rel(found, root)) if found is not None else entry
+    app_dir = _option(args, "--app-dir") if entry.launcher == "uvicorn" else None
+    bases = [posixpath.join(cwd, app_dir)] if app_dir else []
+    bases += [cwd, *start.python_path]
+    parts = entry.target.split(".")
+    for base in bases:
+        for tail, depth in ((f"{'/'.join(parts)}.py", len(parts)), (f"{'/'.join(parts)}/__init__.py", len(parts) + 1),
+                            (f"{'/'.join(parts)}/__main__.py", len(parts) + 1)):
+            found = start.context_file(posixpath.join(base, tail))
+            if found is not None:
+                return replace(entry, base=_rel(found.parents[depth - 1], root))
+    return entry
+
+
+def _same(a: Entrypoint, b: Entrypoint) -> bool:
+    return (a.kind, a.target, a.base) == (b.kind, b.target, b.base)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix() or "."
+    except ValueError:
+        return path.as_posix()

@@ -86,12 +86,18 @@ def _read_text(path: Path) -> str:
 
 
 def entrypoints_for(checker: Checker, given: list[str], root: Path) -> list[Entrypoint]:
-    """The command line's, else the configuration's, else those the project's files name."""
-    from startlint.startup.entrypoints import from_project_files, parse_spec
+    """The command line's, else the configuration's, else those the project's files name:
+    what its Dockerfiles start first (in the order each container starts them), then
+    `[project.scripts]`, `Procfile` and `app.yaml`."""
+    from startlint.startup.entrypoints import from_dockerfiles, from_project_files, parse_spec
 
     if given:
         return [parse_spec(s, "command line") for s in given]
     settings = checker.settings
     if settings.entrypoints:
         return [parse_spec(s, f"{settings.config_path}: entrypoints") for s in settings.entrypoints]
-    return from_project_files(root)
+    found = from_dockerfiles(root, settings)
+    for entry in from_project_files(root):
+        if not any((e.kind, e.target) == (entry.kind, entry.target) for e in found):
+            found.append(entry)
+    return found
