@@ -12,6 +12,12 @@ import pytest
 from startlint import cache as cache_module
 from startlint.cli import main
 
+
+@pytest.fixture(autouse=True)
+def _default_cache_location(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about where the cache lives: no redirect from conftest."""
+    monkeypatch.delenv(cache_module.ENV, raising=False)
+
 HAZARDS = [
     "import torch\n\n\ndef f():\n    return torch\n",
     "import boto3\n\ns3 = boto3.client('s3')\nBUCKETS = s3.list_buckets()\n",
