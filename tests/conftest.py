@@ -27,5 +27,6 @@ def _cache_outside_the_checked_trees(tmp_path_factory: pytest.TempPathFactory) -
     else:
         os.environ[ENV] = previous
 
+
 # The apps in fixtures/apps/ have their own tests, run by test_fix_behaviour.py on copies.
 collect_ignore_glob = ["fixtures/apps/*"]
