@@ -50,6 +50,7 @@ ABORT_REASONS = {
 UNSAFE_LEFT = {
     "cross_module_safe_only": "SL103",
     "cross_module_attribute_safe_only": "SL103",
+    "cross_module_patched_by_string_safe_only": "SL103",
     "sl101_annotations_no_future_safe_only": "SL101",
     "sl101_annotations_pydantic_safe_only": "SL101",
     "sl104_accessor_safe_only": "SL104",

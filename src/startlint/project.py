@@ -28,7 +28,20 @@ def module_name(path: Path) -> str:
 class ImportSite:
     path: Path
     line: int
-    written: bool = False  # `module.NAME = ...` or `del module.NAME`: no accessor can replace it
+    kind: str = "import"  # IMPORT, READ (`module.NAME`), WRITTEN or BY_STRING
+
+    @property
+    def written(self) -> bool:
+        """`module.NAME = ...` or `del module.NAME`: no accessor can replace it."""
+        return self.kind == WRITTEN
+
+    @property
+    def rewritable(self) -> bool:
+        """Whether a fix can rewrite this use (a name inside a string it cannot)."""
+        return self.kind in (IMPORT, READ)
+
+
+IMPORT, READ, WRITTEN, BY_STRING = "import", "read", "written", "string"
 
 
 @dataclass
@@ -37,7 +50,7 @@ class Project:
     _files: list[Path] | None = field(default=None, repr=False)
     # Per file, read once: its text, and its `from X import names` statements.
     _texts: dict[Path, str] = field(default_factory=dict, repr=False)
-    _from_imports: dict[Path, list[tuple[str, int, str, bool]]] = field(default_factory=dict, repr=False)
+    _from_imports: dict[Path, list[tuple[str, int, str, str]]] = field(default_factory=dict, repr=False)
 
     def _text(self, path: Path) -> str:
         if path not in self._texts:
@@ -47,8 +60,8 @@ class Project:
                 self._texts[path] = ""
         return self._texts[path]
 
-    def _imports_of(self, path: Path) -> list[tuple[str, int, str, bool]]:
-        """(absolute module, line, name, written) for each `from module import name` in a file."""
+    def _imports_of(self, path: Path) -> list[tuple[str, int, str, str]]:
+        """(absolute module, line, name, kind) for each use of another module's name in a file."""
         if path not in self._from_imports:
             importer = (module_name(path), path.name == "__init__.py")
             self._from_imports[path] = _from_imports(self._text(path), importer)
@@ -76,9 +89,9 @@ class Project:
             text = self._text(other)
             if last not in text or not any(n in text for n in names):
                 continue  # cheap: most files cannot import it
-            for module, line, name, written in self._imports_of(other):
+            for module, line, name, kind in self._imports_of(other):
                 if module == target and name in names:
-                    out.setdefault(name, []).append(ImportSite(other, line, written))
+                    out.setdefault(name, []).append(ImportSite(other, line, kind))
         return out
 
 
@@ -114,12 +127,13 @@ def owners(text: str, importer_path: Path, target: str) -> frozenset[str]:
     return frozenset(expr for expr, module in module_aliases(tree, importer).items() if module == target)
 
 
-def _from_imports(text: str, importer: tuple[str, bool]) -> list[tuple[str, int, str, bool]]:
-    """`from M import NAME` statements, and `M.NAME` reads through a module alias.
+def _from_imports(text: str, importer: tuple[str, bool]) -> list[tuple[str, int, str, str]]:
+    """Where a module uses names of other modules: (module, line, NAME, kind).
 
-    A module alias is bound by `import pkg.mod [as a]` or `from pkg import mod [as a]`;
-    each `a.NAME` (or `pkg.mod.NAME`) is reported as (M, line, NAME, written), like a
-    from-import; `written` when it is assigned or deleted.
+    IMPORT: `from M import NAME`. READ / WRITTEN: `a.NAME` through a module alias
+    (bound by `import pkg.mod [as a]` or `from pkg import mod [as a]`), read, or
+    assigned or deleted. BY_STRING: the name in a string, as tests patch it:
+    `mock.patch("pkg.mod.NAME")`, `monkeypatch.setattr(mod, "NAME", ...)`.
     """
     try:
         with warnings.catch_warnings():
@@ -128,19 +142,28 @@ def _from_imports(text: str, importer: tuple[str, bool]) -> list[tuple[str, int,
     except (SyntaxError, ValueError):
         return []
     out = [
-        (absolute(node.module, node.level, *importer), node.lineno, alias.name, False)
+        (absolute(node.module, node.level, *importer), node.lineno, alias.name, IMPORT)
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom)
         for alias in node.names
     ]
     aliases = module_aliases(tree, importer)
-    if aliases:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute):
-                owner = dotted(node.value)
-                if owner in aliases:
-                    written = not isinstance(node.ctx, ast.Load)
-                    out.append((aliases[owner], node.lineno, node.attr, written))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and aliases:
+            owner = dotted(node.value)
+            if owner in aliases:
+                kind = READ if isinstance(node.ctx, ast.Load) else WRITTEN
+                out.append((aliases[owner], node.lineno, node.attr, kind))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "." in node.value:
+            module, _, name = node.value.rpartition(".")
+            if name.isidentifier() and all(part.isidentifier() for part in module.split(".")):
+                out.append((module, node.lineno, name, BY_STRING))
+        elif isinstance(node, ast.Call) and len(node.args) >= 2 and aliases:
+            # setattr(mod, "NAME", x), monkeypatch.setattr(mod, "NAME", x), mock.patch.object(mod, "NAME")
+            owner = dotted(node.args[0])
+            name_arg = node.args[1]
+            if owner in aliases and isinstance(name_arg, ast.Constant) and isinstance(name_arg.value, str):
+                out.append((aliases[owner], node.lineno, name_arg.value, BY_STRING))
     return out
 
 

@@ -123,7 +123,7 @@ def accessor(module: m.Module, call: m.Call, opts: FixOptions, base: Applicabili
     message = f"{ACCESSOR}: turn '{name}' into a functools.cache'd accessor"
     if opts.imported_elsewhere(name):
         applicability = Applicability.UNSAFE
-        message += " (other modules import it and are rewritten too)"
+        message += " (other modules use it and are rewritten too; a name in a string, as tests patch it, is not)"
     elif opts.exported(name):
         applicability = Applicability.UNSAFE
         message += " (it is listed in __all__: code outside the project may import it)"

@@ -40,7 +40,7 @@ def apply_one(
         others: dict[Path, str] = {}
         importers = project.importers(path, frozenset({name})).get(name, [])
         # One rewrite per importing file, however many sites it has.
-        for site_path in dict.fromkeys(site.path for site in importers):
+        for site_path in dict.fromkeys(site.path for site in importers if site.rewritable):
             other_text = read(site_path)
             source = module_name(path.resolve())
             rewritten = rewrite_importer(parse(other_text), source, name, getter, owners(other_text, site_path, source))

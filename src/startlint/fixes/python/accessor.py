@@ -73,9 +73,14 @@ def fix_accessor(module: cst.Module, line: int) -> tuple[cst.Module, str, str]:
     func = func.with_changes(leading_lines=[blank, blank, *comments] if index else comments)
     body[index] = func
     # Definitions read best with blank lines around them.
-    if index + 1 < len(body) and not any(l.comment is None for l in body[index + 1].leading_lines[:1]):
+    if index + 1 < len(body):
+        leading = list(body[index + 1].leading_lines)
+        blanks = 0
+        while blanks < len(leading) and leading[blanks].comment is None:
+            blanks += 1
+        missing = max(0, 2 - blanks)
         body[index + 1] = body[index + 1].with_changes(
-            leading_lines=[cst.EmptyLine(indent=False), cst.EmptyLine(indent=False), *body[index + 1].leading_lines]
+            leading_lines=[*(cst.EmptyLine(indent=False) for _ in range(missing)), *leading]
         )
     new = module.with_changes(body=body).visit(_CallInstead(uses, getter))
     return ensure_import(new, "functools", "import functools"), name, getter
