@@ -626,3 +626,25 @@ def test_the_ast_extractor_records_no_lazy_imports() -> None:
 )
 def test_one_finding_per_code_per_statement(src: str, expected: dict[str, int]) -> None:
     assert Counter(f.code for f in check_source(src)) == Counter(expected)
+
+
+# -- 5. the cache's encoding --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "import boto3\ns3 = boto3.client('s3')\n\n\ndef f(x=torch.zeros(1)):\n    return s3.get_object(Bucket='b')\n",
+        "from . import x\nclass C(x.Base):\n    def __init__(self):\n        self.c = x.make()\n",
+        '__lazy_modules__ = ["a"]\nimport a\nif __name__ == "__main__":\n    a.run()\n',
+    ],
+)
+def test_codec_round_trip(src: str) -> None:
+    """decode(encode(model)) == model, fields included (decode bypasses __init__)."""
+    from startlint.python import model_codec
+
+    model = model_of(src)
+    again = model_codec.decode(model_codec.encode(model))
+    assert again == model
+    assert [vars(c) for c in again.calls] == [vars(c) for c in model.calls]
+    assert {hash(c) for c in again.calls} == {hash(c) for c in model.calls}

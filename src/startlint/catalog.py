@@ -38,12 +38,19 @@ class Catalogs:
 
     def heavy_module(self, module: str) -> HeavyModule | None:
         """The most specific heavy entry covering `module` (itself or a parent package)."""
+        if module in self._heavy_found:
+            return self._heavy_found[module]
         best: HeavyModule | None = None
         for entry in self.heavy:
             if _module_matches(entry.name, module):
                 if best is None or entry.name.count(".") > best.name.count("."):
                     best = entry
+        self._heavy_found[module] = best
         return best
+
+    @cached_property
+    def _heavy_found(self) -> dict[str, HeavyModule | None]:
+        return {}  # module -> heavy_module(module): asked for every import of every file
 
     @cached_property
     def _regexes(self) -> dict[str, re.Pattern[str]]:
@@ -69,13 +76,24 @@ class Catalogs:
     def is_local_handle(self, method: str) -> bool:
         return any(fnmatchcase(method, p) for p in self.local_handle_methods)
 
+    @cached_property
+    def _call_entries(self) -> tuple[str, ...]:
+        return tuple(_expanded((*self.network, *self.clients, *self.model_loaders, *self.blocking)))
+
+    @cached_property
+    def _mentioned(self) -> dict[str, bool]:
+        return {}  # module -> mentions(module): asked for every star import of every file
+
     def mentions(self, module: str) -> bool:
         """Whether any catalog entry lives in `module` (for resolving `from x import *`)."""
-        prefix = module + "."
-        every = (*self.network, *self.clients, *self.model_loaders, *self.blocking)
-        return any(p.startswith(prefix) for p in _expanded(every)) or any(
-            _module_matches(h.name, module) for h in self.heavy
-        )
+        known = self._mentioned.get(module)
+        if known is None:
+            prefix = module + "."
+            known = any(p.startswith(prefix) for p in self._call_entries) or any(
+                _module_matches(h.name, module) for h in self.heavy
+            )
+            self._mentioned[module] = known
+        return known
 
 
 def _module_matches(entry: str, module: str) -> bool:

@@ -20,7 +20,6 @@ from startlint.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
     from startlint.config import Settings
-    from startlint.findings import Finding
     from startlint.ruledocs import RuleDoc
     from startlint.discovery import SourceFile
     from startlint.engine import Checker
@@ -145,9 +144,9 @@ def _checker(args: argparse.Namespace, anchor: Path) -> Checker:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from startlint.discovery import SourceFile, discover, kind_of
+    from startlint.discovery import PYTHON, SourceFile, discover, kind_of
     from startlint.engine import exit_code, relative
-    from startlint.findings import Severity
+    from startlint.findings import Applicability, Severity
     from startlint.reporters import render
     from startlint.results import ReportOptions, RunResult
 
@@ -195,11 +194,22 @@ def _check(args: argparse.Namespace) -> int:
             if not p.exists():
                 raise UsageError(f"{p}: no such file or directory")
         sources = list(discover(paths, settings))
+        found = list(checker.check_files(sources))
         if fixing or args.diff:
-            outcome = _fix_files(checker, sources, root, unsafe, write=not args.diff)
+            # Only files with a fix to apply go through the (LibCST) fixer; afterwards
+            # the files it changed are checked again and the rest keep their findings.
+            fixable = {f.path for f in found if f.fix is not None and (unsafe or f.fix.applicability is Applicability.SAFE)}
+            python = [s for s in sources if s.kind == PYTHON]
+            targets = [s for s in python if relative(s.path, root) in fixable]
+            others = [s for s in sources if s.kind != PYTHON]
+            outcome, changed = _fix_files(checker, [*targets, *others], root, unsafe, write=not args.diff)
             if args.diff:
                 return outcome
-        found = list(checker.check_files(sources))
+            if changed:
+                again = [s for s in python if s.path in changed] + others
+                redone = {relative(s.path, root) for s in again}
+                found = [f for f in found if f.path not in redone and not _from_other(f, others, root)]
+                found += checker.check_files(again)
         files = len(sources)
         if args.hadolint or (args.hadolint is None and settings.hadolint):
             found, docs = _with_hadolint(found, sources, settings, docs)
@@ -286,9 +296,18 @@ def _with_hadolint(
     return merged, {**docs, **extra}
 
 
-def _fix_files(checker: Checker, sources: list[SourceFile], root: Path, unsafe: bool, write: bool) -> int:
+def _from_other(finding: Finding, others: list[SourceFile], root: Path) -> bool:
+    """Whether a finding came from checking a Dockerfile (its own or its entry scripts')."""
+    from startlint.engine import relative
+
+    return finding.code.startswith(("SL2", "SL3", "DL", "SC")) or any(relative(s.path, root) == finding.path for s in others)
+
+
+def _fix_files(
+    checker: Checker, sources: list[SourceFile], root: Path, unsafe: bool, write: bool
+) -> tuple[int, set[Path]]:
     """Fix the Python files, Dockerfiles and entry scripts; with `write`, save them, else
-    print the diff (exit 1 if any)."""
+    print the diff (exit 1 if any). Returns the exit status and the files changed."""
     from startlint.engine import relative
     from startlint.fixes.runner import Workspace, fix_python
     from startlint.fixes.writer import ChangedOnDisk, write_fixed
@@ -311,7 +330,7 @@ def _fix_files(checker: Checker, sources: list[SourceFile], root: Path, unsafe: 
         from startlint.python.source import decode
 
         pairs = {relative(p, root): (decode(workspace.originals[p]), t) for p, t in changed.items()}
-        return _print_diffs(pairs)
+        return _print_diffs(pairs), set(changed)
     written = 0
     for path, text in sorted(changed.items()):
         try:
@@ -320,7 +339,7 @@ def _fix_files(checker: Checker, sources: list[SourceFile], root: Path, unsafe: 
             print(f"startlint: warning: {exc}", file=sys.stderr)
     if applied:
         print(f"startlint: applied {applied} fix{'es' if applied != 1 else ''} in {written} file{'s' if written != 1 else ''}", file=sys.stderr)
-    return EXIT_CLEAN
+    return EXIT_CLEAN, set(changed)
 
 
 def _print_diffs(pairs: dict[str, tuple[str, str]]) -> int:

@@ -19,7 +19,7 @@ from startlint.discovery import DOCKERFILE, PYTHON, SCRIPT, SourceFile
 from startlint.findings import Finding, Severity, Span, Violation
 from startlint.fixes.plan import FixOptions
 from startlint.project import Project, all_names
-from startlint.python.model import Module
+from startlint.python.model import FunctionBody, Module
 from startlint.python.source import ParseFailure, build_model, decode
 from startlint.ruledocs import RuleDoc
 from startlint.rules import python_checks
@@ -84,12 +84,15 @@ class Checker:
     # Import-time models of the Python files seen in this run: the startup-path
     # analysis reads them instead of parsing a file twice.
     models: dict[Path, Module] = field(init=False)
+    # Every function summary of the files other modules call into (see all_function_bodies).
+    _all_bodies: dict[Path, tuple[FunctionBody, ...]] = field(init=False, repr=False)
 
     root: Path = field(init=False)  # settings.root, resolved once
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "project", Project(self.settings))
         object.__setattr__(self, "models", {})
+        object.__setattr__(self, "_all_bodies", {})
         object.__setattr__(self, "root", self.settings.root.resolve())
 
     def model_of(self, path: Path) -> Module | None:
@@ -107,14 +110,30 @@ class Checker:
             self.models[path] = model
         return self.models[path]
 
-    def _model(self, text: str, rel: str, data: bytes | None) -> Module | ParseFailure:
+    def all_function_bodies(self, path: Path) -> tuple[FunctionBody, ...]:
+        """Every function summary of a first-party file (a model holds only those its
+        own import-time calls reach); built when another module calls into it."""
+        path = path.resolve()
+        if path not in self._all_bodies:
+            bodies: tuple[FunctionBody, ...] = ()
+            try:
+                data = path.read_bytes()
+                model = self._model(decode(data), str(path), data, all_functions=True)
+            except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
+                model = None
+            if isinstance(model, Module):
+                bodies = model.functions
+            self._all_bodies[path] = bodies
+        return self._all_bodies[path]
+
+    def _model(self, text: str, rel: str, data: bytes | None, all_functions: bool = False) -> Module | ParseFailure:
         """Build a model, or take it from the cache when the file's bytes are known."""
         if self.cache is None or data is None:
-            return build_model(text, rel)
-        key = self.cache.key(data)
+            return build_model(text, rel, all_functions)
+        key = self.cache.key(data + b"\0all-functions" if all_functions else data)
         found = self.cache.get(key)
         if found is None:
-            found = build_model(text, rel)
+            found = build_model(text, rel, all_functions)
             self.cache.put(key, found)
         return found
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from startlint.python import model as m
 
-FORMAT = 3  # bump whenever the model's shape changes: old cache entries are then ignored
+FORMAT = 5  # bump whenever the model's shape changes: old cache entries are then ignored
 
 
 def _pos(p: m.Position) -> tuple[int, int, int, int]:
@@ -37,8 +37,22 @@ def encode(module: m.Module) -> tuple[Any, ...]:
     )
 
 
+_CALL_FIELDS = ("qualname", "dotted", "pos", "stmt_line", "context", "bound_to")
+_POSITION_FIELDS = ("line", "col", "end_line", "end_col")
+
+
+def _built(cls: type[Any], fields: tuple[str, ...], values: Any) -> Any:
+    """A frozen dataclass instance without its __init__ (one object.__setattr__ per
+    field): decoding warm-cache models is most of a warm run's time."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(zip(fields, values))
+    return obj
+
+
 def _decode_call(t: tuple[Any, ...]) -> m.Call:
-    return m.Call(t[0], t[1], m.Position(*t[2]), t[3], tuple(t[4]), t[5])
+    pos = _built(m.Position, _POSITION_FIELDS, t[2])
+    call: m.Call = _built(m.Call, _CALL_FIELDS, (t[0], t[1], pos, t[3], tuple(t[4]), t[5]))
+    return call
 
 
 def _decode_import(t: tuple[Any, ...]) -> m.Import:

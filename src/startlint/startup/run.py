@@ -54,7 +54,7 @@ def import_time_calls(findings: tuple[Finding, ...], checker: Checker, root: Pat
     ctx = PythonContext(checker.catalogs)
     existing = {(f.path, f.code, f.span.start_line) for f in findings}
     added: list[Finding] = []
-    for via in calls.follow(starts, checker.model_of, roots, checks, ctx):
+    for via in calls.follow(starts, checker.model_of, roots, checks, ctx, checker.all_function_bodies):
         rel = relative(via.path, root)
         if (rel, via.violation.code, via.violation.span.start_line) in existing:
             continue
