@@ -60,6 +60,17 @@ class _Uses:
             self.first[key] = line
         self.count[key] = self.count.get(key, 0) + 1
 
+    def add_many(self, names: list[ast.Name], kind: str) -> None:
+        """`add` for each name read (the bulk path of function bodies)."""
+        first, count = self.first, self.count
+        for node in names:
+            key = (node.id, kind)
+            line = node.lineno
+            known = first.get(key)
+            if known is None or line < known:
+                first[key] = line
+            count[key] = count.get(key, 0) + 1
+
     def freeze(self) -> tuple[m.NameUse, ...]:
         return tuple(
             m.NameUse(name, kind, self.first[(name, kind)], self.count[(name, kind)])
@@ -67,9 +78,15 @@ class _Uses:
         )
 
 
-def extract(tree: ast.Module, source: str) -> m.Module:
-    """Build the import-time model of a parsed module."""
-    return _Extractor(source).run(tree)
+def extract(tree: ast.Module, source: str, all_functions: bool = False) -> m.Module:
+    """Build the import-time model of a parsed module.
+
+    `Module.functions` summarises the functions the module itself calls at import
+    time (transitively); with `all_functions`, every module-level function and
+    method, as another module's import-time call may need (summaries are most of
+    the extraction's cost, so they are built only when asked for).
+    """
+    return _Extractor(source).run(tree, all_functions)
 
 
 class _Extractor:
@@ -77,6 +94,7 @@ class _Extractor:
         self.source = source
         self.pos = PositionMap(source)
         self.use_kind = m.USE_IMPORT_TIME  # how reads are recorded: deferred inside summaries
+        self.recording_uses = True  # off while summarising: _function recorded the body's reads
         self.imports: list[m.Import] = []
         self.lazy_imports: list[m.Import] = []
         # PEP 810: module names in a literal `__lazy_modules__`; later module-level
@@ -94,7 +112,7 @@ class _Extractor:
         self.class_names: list[str] = []
 
     # -- entry -------------------------------------------------------------
-    def run(self, tree: ast.Module) -> m.Module:
+    def run(self, tree: ast.Module, all_functions: bool = False) -> m.Module:
         self.future_annotations = any(
             isinstance(s, ast.ImportFrom)
             and s.module == "__future__"
@@ -108,7 +126,7 @@ class _Extractor:
         if tree.body and _is_docstring(tree.body[0]):
             doc_end = tree.body[0].end_lineno or tree.body[0].lineno
         self._block(tree.body, self.module_scope, ())
-        functions = tuple(self._summarise(name, node) for name, node in self.defs)
+        functions = self._all_summaries() if all_functions else self._called_summaries()
         return m.Module(
             imports=tuple(self.imports),
             lazy_imports=tuple(self.lazy_imports),
@@ -121,19 +139,43 @@ class _Extractor:
             functions=functions,
         )
 
+    def _all_summaries(self) -> tuple[m.FunctionBody, ...]:
+        return tuple(self._summarise(name, node) for name, node in self.defs)
+
+    def _called_summaries(self) -> tuple[m.FunctionBody, ...]:
+        """Summaries of the functions import-time calls of this module reach, in `defs` order."""
+        nodes = dict(self.defs)
+        done: dict[str, m.FunctionBody] = {}
+        pending = [c.qualname for c in self.calls]
+        while pending:
+            qual = pending.pop()
+            if qual is None or not qual.startswith(LOCAL + ".") or "()" in qual:
+                continue
+            attr = qual[len(LOCAL) + 1 :]
+            names = [attr] if attr in nodes else [f"{attr}.{m_}" for m_ in ("__init__", "__post_init__")]
+            for name in names:
+                if name in nodes and name not in done:
+                    done[name] = body = self._summarise(name, nodes[name])
+                    pending += [c.qualname for c in body.calls]
+        return tuple(done[name] for name, _ in self.defs if name in done)
+
     def _summarise(self, name: str, node: ast.FunctionDef | ast.AsyncFunctionDef) -> m.FunctionBody:
         """The calls a function's body makes when it runs, resolved in the final module scope."""
-        saved = (self.calls, self.imports, self.star_imports, self.defs, self.bindings)
-        self.calls, self.imports, self.star_imports, self.defs, self.bindings = [], [], [], [], []
+        saved = (self.calls, self.imports, self.lazy_imports, self.star_imports, self.defs, self.bindings)
+        self.calls, self.imports, self.lazy_imports, self.star_imports, self.defs, self.bindings = (
+            [], [], [], [], [], []
+        )
         self.use_kind = m.USE_DEFERRED
+        self.recording_uses = False
         a = node.args
         params = [x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg) if x is not None]
         self._block(node.body, _Scope(dict.fromkeys(params), self.module_scope), ())
-        calls = tuple(self.calls)
-        declared_global = [b for b in self.bindings if b.kind == "global"]
-        self.calls, self.imports, self.star_imports, self.defs, self.bindings = saved
-        self.bindings += declared_global
+        # A call nothing resolves (`self.x()`, a parameter's method) can neither match a
+        # catalog nor lead into another function: summaries keep only the others.
+        calls = tuple(c for c in self.calls if c.qualname is not None)
+        self.calls, self.imports, self.lazy_imports, self.star_imports, self.defs, self.bindings = saved
         self.use_kind = m.USE_IMPORT_TIME
+        self.recording_uses = True
         return m.FunctionBody(name, node.lineno, calls)
 
     # -- statements --------------------------------------------------------
@@ -231,6 +273,7 @@ class _Extractor:
             name = getattr(getattr(s, "name", None), "id", None)
             if isinstance(name, str):
                 self._bind(name, None, "assign", line, scope)
+            self._lazy_annotation([*getattr(s, "type_params", []), getattr(s, "value")])
         # pass, break, continue, nonlocal: nothing runs.
 
     def _import(self, s: ast.Import, scope: _Scope, ctx: tuple[str, ...]) -> None:
@@ -241,7 +284,8 @@ class _Extractor:
             names.append(m.ImportedName(alias.name, alias.asname, bound))
             self._bind(bound, qual, "import", s.lineno, scope)
         imp = m.Import("import", "", 0, tuple(names), self.pos.of(s), ctx)
-        lazy = self._lazy_listed(ctx, scope, [a.name for a in s.names])
+        # PEP 810 `lazy import`: `is_lazy` on 3.15+ (import_time_cst sets it on older Pythons).
+        lazy = getattr(s, "is_lazy", 0) or self._lazy_listed(ctx, scope, [a.name for a in s.names])
         (self.lazy_imports if lazy else self.imports).append(imp)
 
     def _import_from(self, s: ast.ImportFrom, scope: _Scope, ctx: tuple[str, ...]) -> None:
@@ -260,7 +304,7 @@ class _Extractor:
             names.append(m.ImportedName(alias.name, alias.asname, bound))
             self._bind(bound, f"{base}{sep}{alias.name}", "import", s.lineno, scope)
         imp = m.Import("from", module, s.level, tuple(names), self.pos.of(s), ctx)
-        lazy = not s.level and self._lazy_listed(ctx, scope, [module])
+        lazy = getattr(s, "is_lazy", 0) or (not s.level and self._lazy_listed(ctx, scope, [module]))
         (self.lazy_imports if lazy else self.imports).append(imp)
 
     def _lazy_listed(self, ctx: tuple[str, ...], scope: _Scope, modules: list[str]) -> bool:
@@ -277,15 +321,18 @@ class _Extractor:
         elif scope.is_class and scope.parent is self.module_scope and self.class_names:
             self.defs.append((f"{self.class_names[-1]}.{s.name}", s))
         self._decorators(s.decorator_list, scope, ctx)
+        self._lazy_annotation(getattr(s, "type_params", []))
         self._arguments(s.args, scope, ctx, s.lineno)
         if s.returns is not None:
             self._annotation(s.returns, scope, ctx, s.lineno, evaluated=True)
         self._bind(s.name, f"{LOCAL}.{s.name}", "def", s.lineno, scope)
-        if not self.defs or self.defs[-1][1] is not s:
-            self._deferred(s.body, s.args, m.USE_DEFERRED)  # summarised functions record their reads then
+        # Reads and `global` declarations are recorded here, whether or not the
+        # function is summarised later (a summary records neither).
+        self._deferred(s.body, s.args, m.USE_DEFERRED)
 
     def _class(self, s: ast.ClassDef, scope: _Scope, ctx: tuple[str, ...]) -> None:
         self._decorators(s.decorator_list, scope, ctx)
+        self._lazy_annotation(getattr(s, "type_params", []))
         for base in (*s.bases, *(k.value for k in s.keywords)):
             self._expr(base, scope, _add(ctx, m.CTX_BASE_CLASS), s.lineno)
         body_scope = _Scope({}, scope, is_class=True)
@@ -396,14 +443,34 @@ class _Extractor:
 
     def _deferred(self, body: list[ast.stmt], args: ast.arguments | None, kind: str) -> None:
         """Code that does not run at import: only its name reads are recorded."""
-        load = ast.Load
-        for node in _walk_all(body):
-            if type(node) is ast.Name:
-                if type(node.ctx) is load:
-                    self._load(node.id, kind, node.lineno)
-            elif type(node) is ast.Global and args is not None:
-                for name in node.names:
-                    self.bindings.append(m.Binding(name, "global", node.lineno))
+        # The hottest loop of the extraction (every function body of every file
+        # passes here): an inlined walk that skips the leaf context and operator nodes.
+        load, name_t, global_t, ast_t, list_t = ast.Load, ast.Name, ast.Global, ast.AST, list
+        skip = _LEAF_TYPES
+        stack: list[ast.AST] = list(body)
+        pop, push = stack.pop, stack.append
+        reads: list[ast.Name] = []
+        while stack:
+            node = pop()
+            t = type(node)
+            if t is name_t:
+                if type(node.ctx) is load:  # type: ignore[attr-defined]
+                    reads.append(node)  # type: ignore[arg-type]
+                continue
+            if t is global_t and args is not None:
+                for name in node.names:  # type: ignore[attr-defined]
+                    self.bindings.append(m.Binding(name, "global", node.lineno))  # type: ignore[attr-defined]
+                continue
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if type(value) is list_t:
+                    for item in value:
+                        if isinstance(item, ast_t) and type(item) not in skip:
+                            push(item)
+                elif isinstance(value, ast_t) and type(value) not in skip:
+                    push(value)
+        if reads and self.recording_uses:
+            self.uses.add_many(reads, kind)
 
     # -- expressions -------------------------------------------------------
     def _expr(
@@ -507,6 +574,14 @@ class _Extractor:
                 if isinstance(node, ast.Call):
                     self._call(node, scope, _add(ctx, m.CTX_ANNOTATION), line, None)
 
+    def _lazy_annotation(self, nodes: list[ast.AST]) -> None:
+        """Type parameters' bounds and defaults and `type` alias values (3.12+) are evaluated
+        only when introspected: like unevaluated annotations, they still need their names."""
+        kind = m.USE_ANNOTATION if self.use_kind == m.USE_IMPORT_TIME else self.use_kind
+        for node in _walk_all(nodes):
+            if type(node) is ast.Name and type(node.ctx) is ast.Load:
+                self._load(node.id, kind, node.lineno)
+
     def _target_reads(self, t: ast.expr, scope: _Scope, ctx: tuple[str, ...], line: int) -> None:
         """Subscript and attribute targets read their object (`x.y = 1` reads x)."""
         if isinstance(t, (ast.Attribute, ast.Subscript)):
@@ -553,7 +628,8 @@ class _Extractor:
             self.bindings.append(m.Binding(name, kind, line))
 
     def _load(self, name: str, kind: str, line: int) -> None:
-        self.uses.add(name, kind, line)
+        if self.recording_uses:
+            self.uses.add(name, kind, line)
 
     def _qualname(self, e: ast.expr, scope: _Scope) -> str | None:
         """The qualified name of a callee or dotted expression, through aliases and calls."""
@@ -615,6 +691,14 @@ def _children(node: ast.AST) -> list[ast.AST]:
 
 def _walk(node: ast.AST) -> list[ast.AST]:
     return _walk_all([node])
+
+
+# Leaf nodes that hold no names: contexts and operators.
+_LEAF_TYPES = frozenset(
+    t
+    for base in (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+    for t in base.__subclasses__()
+) | {ast.Constant}
 
 
 def _walk_all(nodes: list[ast.AST] | list[ast.stmt]) -> list[ast.AST]:
