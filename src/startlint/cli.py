@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,7 +120,7 @@ def _checker(args: argparse.Namespace, anchor: Path) -> Checker:
     from startlint import catalog, config
     from startlint.cache import ModelCache, cache_dir
     from startlint.engine import Checker
-    from startlint.ruledocs import all_docs
+    from startlint.ruledocs import LazyDocs
 
     cwd = Path.cwd()
     known = _known_codes()
@@ -140,7 +140,7 @@ def _checker(args: argparse.Namespace, anchor: Path) -> Checker:
     jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    return Checker(settings, catalogs, all_docs(), cache=cache, jobs=jobs)
+    return Checker(settings, catalogs, LazyDocs(), cache=cache, jobs=jobs)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -280,8 +280,8 @@ def _graph(args: argparse.Namespace) -> int:
 
 
 def _with_hadolint(
-    found: list[Finding], sources: list[SourceFile], settings: Settings, docs: dict[str, RuleDoc]
-) -> tuple[list[Finding], dict[str, RuleDoc]]:
+    found: list[Finding], sources: list[SourceFile], settings: Settings, docs: Mapping[str, RuleDoc]
+) -> tuple[list[Finding], Mapping[str, RuleDoc]]:
     """hadolint's findings merged into startlint's (`--hadolint`, or `hadolint = true`);
     its codes take part in select / ignore / per-file-ignores like startlint's."""
     from startlint.docker.hadolint import HadolintError, report

@@ -6,7 +6,7 @@ run, per-file ignores, suppression comments) is applied here, once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -77,7 +77,7 @@ def relative(path: Path, root: Path) -> str:
 class Checker:
     settings: Settings
     catalogs: Catalogs
-    docs: dict[str, RuleDoc]
+    docs: Mapping[str, RuleDoc]
     cache: ModelCache | None = None
     jobs: int = 1  # worker processes for large runs (see check_files)
     project: Project = field(init=False)

@@ -7,6 +7,7 @@ are all generated from them, and their examples are executed by the tests.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -113,6 +114,27 @@ def _parse(path: Path, data: dict[str, Any]) -> RuleDoc:
         fix_safety=data["fix_safety"],
         examples=tuple(examples),
     )
+
+
+class LazyDocs(Mapping[str, RuleDoc]):
+    """Rule docs by code, each file read when its rule is first looked up: a check
+    that finds nothing reads none of them (start-up time, see BENCHMARKS.md)."""
+
+    def __init__(self) -> None:
+        self._paths = {p.stem: p for p in sorted((rules_dir() / "docs").glob("SL*.toml"))}
+        self._loaded: dict[str, RuleDoc] = {}
+
+    def __getitem__(self, code: str) -> RuleDoc:
+        if code not in self._loaded:
+            path = self._paths[code]
+            self._loaded[code] = _parse(path, toml.load(path))
+        return self._loaded[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
 
 
 @cache
