@@ -647,4 +647,6 @@ def test_codec_round_trip(src: str) -> None:
     again = model_codec.decode(model_codec.encode(model))
     assert again == model
     assert [vars(c) for c in again.calls] == [vars(c) for c in model.calls]
+    assert [vars(u) for u in again.uses] == [vars(u) for u in model.uses]
+    assert [vars(b) for b in again.bindings] == [vars(b) for b in model.bindings]
     assert {hash(c) for c in again.calls} == {hash(c) for c in model.calls}

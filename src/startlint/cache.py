@@ -56,6 +56,9 @@ class ModelCache:
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / key
 
+    def contains(self, key: str) -> bool:
+        return self._path(key).is_file()
+
     def get(self, key: str) -> Module | ParseFailure | None:
         try:
             raw = self._path(key).read_bytes()

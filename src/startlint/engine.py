@@ -150,16 +150,32 @@ class Checker:
     def _check_files(self, files: Iterable[SourceFile]) -> Iterator[Finding]:
         """Findings for many files; large runs are spread over worker processes."""
         files = list(files)
-        python = sum(1 for f in files if f.kind == PYTHON)
-        if self.jobs > 1 and python >= PARALLEL_MIN_FILES:
-            from startlint.parallel import check_in_pool
+        if self.jobs > 1 and sum(1 for f in files if f.kind == PYTHON) >= PARALLEL_MIN_FILES:
+            # Files whose model is cached are checked here (decoding a model is cheaper
+            # than shipping it back from a worker); the pool gets the rest, if enough.
+            cached = [f for f in files if f.kind == PYTHON and self._cached(f.path)]
+            known = {f.path for f in cached}
+            rest = [f for f in files if f.path not in known]
+            for source in cached:
+                yield from self.check_file(source)
+            if sum(1 for f in rest if f.kind == PYTHON) >= PARALLEL_MIN_FILES:
+                from startlint.parallel import check_in_pool
 
-            for findings, models in check_in_pool(self, files):
-                self.models.update(models)
-                yield from findings
-            return
+                for findings, models in check_in_pool(self, rest):
+                    self.models.update(models)
+                    yield from findings
+                return
+            files = rest
         for source in files:
             yield from self.check_file(source)
+
+    def _cached(self, path: Path) -> bool:
+        if self.cache is None:
+            return False
+        try:
+            return self.cache.contains(self.cache.key(path.read_bytes()))
+        except OSError:
+            return False
 
     def check_file(self, source: SourceFile, text: str | None = None, display_path: str | None = None) -> list[Finding]:
         """Findings for one file; `text` overrides reading it (editor mode)."""

@@ -39,6 +39,8 @@ def encode(module: m.Module) -> tuple[Any, ...]:
 
 _CALL_FIELDS = ("qualname", "dotted", "pos", "stmt_line", "context", "bound_to")
 _POSITION_FIELDS = ("line", "col", "end_line", "end_col")
+_BINDING_FIELDS = ("name", "kind", "line")
+_USE_FIELDS = ("name", "kind", "first_line", "count")
 
 
 def _built(cls: type[Any], fields: tuple[str, ...], values: Any) -> Any:
@@ -69,8 +71,8 @@ def decode(data: tuple[Any, ...]) -> m.Module:
             imports=tuple(_decode_import(i) for i in data[1]),
             lazy_imports=tuple(_decode_import(i) for i in data[2]),
             calls=tuple(_decode_call(c) for c in data[3]),
-            bindings=tuple(m.Binding(*b) for b in data[4]),
-            uses=tuple(m.NameUse(*u) for u in data[5]),
+            bindings=tuple([_built(m.Binding, _BINDING_FIELDS, b) for b in data[4]]),
+            uses=tuple([_built(m.NameUse, _USE_FIELDS, u) for u in data[5]]),
             star_imports=tuple(data[6]),
             future_annotations=bool(data[7]),
             docstring_end_line=int(data[8]),
