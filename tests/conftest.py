@@ -28,5 +28,5 @@ def _cache_outside_the_checked_trees(tmp_path_factory: pytest.TempPathFactory) -
         os.environ[ENV] = previous
 
 
-# The apps in fixtures/apps/ have their own tests, run by test_fix_behaviour.py on copies.
-collect_ignore_glob = ["fixtures/apps/*"]
+# Fixture trees hold tests of their own (the apps in fixtures/apps/, run by test_fix_behaviour.py on copies; fix cases): never collected here.
+collect_ignore_glob = ["fixtures/*"]
