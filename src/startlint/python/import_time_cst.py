@@ -5,10 +5,9 @@ SyntaxError does it come here. What runs at import time stays defined once, in
 `import_time.py`: this module converts the LibCST tree into the `ast` tree the
 newest CPython would build for the same source (node shapes, field order, load /
 store / del contexts, line numbers and UTF-8 byte columns) and runs the same
-`extract` over it. The only work done here beyond that is PEP 810: imports
-written `lazy import x` / `lazy from x import y` are moved from
-`Module.imports` to `Module.lazy_imports` (they bind their names like any
-import, but load nothing at import time).
+`extract` over it. PEP 810's `lazy import x` / `lazy from x import y` become
+`Import` / `ImportFrom` nodes with 3.15's `is_lazy` set, which the extractor
+files in `Module.lazy_imports`.
 
 Syntax the running `ast` has no node for is represented by stand-in classes
 named and shaped like the newer CPython's nodes (`TypeAlias` and the type
@@ -18,24 +17,33 @@ that `ast.walk` in the extractor sees what it would see on that CPython.
 
 Positions. LibCST's `PositionProvider` counts columns in characters and splits
 lines on `\\r\\n`, `\\r` and `\\n`, like the tokenizer; the converter turns them
-into byte offsets so that `PositionMap` converts them back exactly as it does
-for `ast`. Where LibCST's range for a node differs from `ast`'s, the converter
-uses `ast`'s: a parenthesised tuple or tuple pattern includes its own
-parentheses, a value pattern excludes the parentheses around its value. Calls,
-decorators (no `@`), statements (a decorated definition starts at `def` or
-`class`, a statement ends before its `;` and comment) already agree.
+into UTF-8 byte offsets so that `PositionMap` converts them back exactly as it
+does for `ast`. Where LibCST's range for a node differs from `ast`'s, `ast`'s
+wins: a parenthesised tuple or tuple pattern includes its own parentheses, a
+value pattern excludes the parentheses around its value. Calls (from the callee,
+its parentheses included, to the closing `)`), decorators (no `@`) and
+statements (a decorated definition starts at `def` / `class`, a statement ends
+before its `;` and comment) already agree. LibCST computes positions over its
+own rendering of the tree, which loses a form feed in a statement's indentation
+and the spaces after an f-string conversion (`f"{x!r  }"`); columns after those
+are mapped back to the source. Identifiers are NFKC-normalised as `ast` does.
 
-Remaining differences from `ast` on the running Python (none changes a model
-built from source that Python can parse):
-- Python 3.11's `ast` places a few expressions inside f-strings on wrong
-  columns (nested quotes, format specs, multi-line f-strings): this module
-  reports the true positions, as `ast` does from 3.12 on.
-- LibCST accepts some code CPython rejects at compile time (e.g. `lazy import`
-  inside a function, assignment to some invalid targets); such code gets a
-  model here instead of a syntax error. `lazy` imports nested anywhere but the
-  module body are ignored like any nested import the extractor never reaches.
-- Constant text inside f-strings is kept raw (escapes and `{{` undecoded); no
-  rule reads it.
+Remaining differences (checked over the whole standard library, and against the
+`ast` of Python 3.12 and 3.13 on their standard libraries' newer syntax: see
+tests/test_extractor_differential.py):
+- LibCST 1.9 cannot parse a parenthesised annotated name (`(x): int = 1`),
+  valid since Python 3.6; for such a file this returns None (the caller then
+  reports its syntax error), where `ast` would build a model.
+- LibCST's position pass recurses once per nesting level; source nested deeper
+  than the recursion limit allows (pydoc_data/topics.py: one implicit string
+  concatenation of thousands of parts) returns None, where `ast` copes.
+- LibCST accepts some code CPython rejects (`lazy import` inside a function,
+  `try` or `with`, `lazy from x import *`); it gets a model here instead of a
+  syntax error: in a function it is deferred code like any import there, in a
+  class body or under `try` / `with` it goes to `lazy_imports` with its
+  context, and a lazy star import is also listed in `star_imports`.
+- Constant text inside f-strings keeps its escapes undecoded and t-string
+  interpolations carry no source text: no rule reads them.
 """
 
 from __future__ import annotations
@@ -43,10 +51,10 @@ from __future__ import annotations
 import ast
 import re
 import sys
+import unicodedata
 import warnings
 from collections.abc import Sequence
-from dataclasses import replace
-from typing import TypeVar, Union
+from typing import TypeVar
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -61,10 +69,10 @@ _NEWLINE = re.compile(r"\r\n?|\n")
 _LOAD = ast.Load()
 _STORE = ast.Store()
 _DEL = ast.Del()
-_KEYWORD_CONSTANTS: dict[str, object] = {"None": None, "True": True, "False": False}
+_KEYWORD_CONSTANTS: dict[str, bool | None] = {"None": None, "True": True, "False": False}
 
 _N = TypeVar("_N", bound=ast.AST)
-_Stmts = Sequence[Union[cst.BaseStatement, cst.BaseSmallStatement]]
+_Stmts = Sequence[cst.BaseStatement | cst.BaseSmallStatement]
 
 
 # -- nodes the running `ast` may lack: same names and fields as the newer CPython's --
@@ -166,29 +174,21 @@ _COMPARE: dict[type[cst.BaseCompOp], type[ast.cmpop]] = {
 }
 
 
-def extract_cst(text: str) -> m.Module | None:
-    """The import-time model of `text`, or None when LibCST cannot parse it either."""
+def extract_cst(text: str, all_functions: bool = False) -> m.Module | None:
+    """The import-time model of `text`, or None when LibCST cannot parse it either.
+
+    `all_functions`: summarise every function (see `import_time.extract`)."""
     try:
         module = cst.parse_module(text, cst.PartialParserConfig(python_version=PYTHON_VERSION))
+        converter = _Converter(text, module)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes in string literals
+            tree = converter.module(module)
     except cst.ParserSyntaxError:
         return None
-    converter = _Converter(text, module)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # invalid escapes in string literals
-        tree = converter.module(module)
-    return _split_lazy(extract(tree, text), converter.lazy)
-
-
-def _split_lazy(model: m.Module, lazy: list[m.Position]) -> m.Module:
-    """Move the records of `lazy` import statements (by position) to `lazy_imports`."""
-    if not lazy:
-        return model
-    positions = set(lazy)
-    moved = tuple(i for i in model.imports if i.kind != "dynamic" and i.pos in positions)
-    if not moved:
-        return model
-    kept = tuple(i for i in model.imports if i not in moved)
-    return replace(model, imports=kept, lazy_imports=(*model.lazy_imports, *moved))
+    except RecursionError:  # LibCST's position pass recurses once per nesting level
+        return None
+    return extract(tree, text, all_functions)
 
 
 class _Converter:
@@ -197,10 +197,17 @@ class _Converter:
     def __init__(self, text: str, module: cst.Module) -> None:
         self.ranges = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         self.lines = None if text.isascii() else _NEWLINE.split(text)
-        self.lazy: list[m.Position] = []
+        self.dropped = _dropped_chars(text, module)
 
     # -- positions ---------------------------------------------------------
+    def _char_col(self, line: int, col: int) -> int:
+        """The column in `text` of a column LibCST computed over its own rendering."""
+        fix = self.dropped.get(line)
+        return col if fix is None or col >= len(fix) else fix[col]
+
     def _byte_col(self, line: int, col: int) -> int:
+        if self.dropped:
+            col = self._char_col(line, col)
         if self.lines is None or col == 0 or line > len(self.lines):
             return col
         text = self.lines[line - 1]
@@ -255,14 +262,16 @@ class _Converter:
                 type_comment=None,
             )
         elif isinstance(s, cst.AnnAssign):
-            node = ast.AnnAssign(
+            node = _make(
+                ast.AnnAssign,
                 target=self.expr(s.target, _STORE),
                 annotation=self.expr(s.annotation.annotation),
                 value=self._opt(s.value),
                 simple=int(isinstance(s.target, cst.Name) and not s.target.lpar),
             )
         elif isinstance(s, cst.AugAssign):
-            node = ast.AugAssign(
+            node = _make(
+                ast.AugAssign,
                 target=self.expr(s.target, _STORE),
                 op=_BINARY[type(s.operator)](),
                 value=self.expr(s.value),
@@ -288,9 +297,9 @@ class _Converter:
             )
             node = ast.Delete(targets=[self.expr(t, _DEL) for t in targets])
         elif isinstance(s, cst.Global):
-            node = ast.Global(names=[n.name.value for n in s.names])
+            node = ast.Global(names=[_ident(n.name) for n in s.names])
         elif isinstance(s, cst.Nonlocal):
-            node = ast.Nonlocal(names=[n.name.value for n in s.names])
+            node = ast.Nonlocal(names=[_ident(n.name) for n in s.names])
         elif isinstance(s, cst.TypeAlias):
             node = self._type_alias(s)
         elif isinstance(s, cst.Break):
@@ -301,18 +310,13 @@ class _Converter:
             node = ast.Pass()
         self._place(node, s)
         if isinstance(s, (cst.LazyImport, cst.LazyImportFrom)):
-            setattr(node, "is_lazy", 1)  # the 3.15 field
-            self.lazy.append(self._position(s))
+            setattr(node, "is_lazy", 1)  # the 3.15 field: the extractor files it in lazy_imports
         return node
-
-    def _position(self, c: cst.CSTNode) -> m.Position:
-        r = self.ranges[c]
-        return m.Position(r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
 
     def _alias(self, a: cst.ImportAlias) -> ast.alias:
         asname = a.asname.name if a.asname else None
         node = ast.alias(
-            name=_dotted(a.name), asname=asname.value if isinstance(asname, cst.Name) else None
+            name=_dotted(a.name), asname=_ident(asname) if isinstance(asname, cst.Name) else None
         )
         return self._place(node, a)
 
@@ -325,10 +329,10 @@ class _Converter:
         return ast.ImportFrom(module=module, names=names, level=len(s.relative))
 
     def _type_alias(self, s: cst.TypeAlias) -> ast.stmt:
-        name = self._place(ast.Name(id=s.name.value, ctx=_STORE), s.name)
+        name = self._place(ast.Name(id=_ident(s.name), ctx=_STORE), s.name)
         params = self._type_params(s.type_parameters)
         value = self.expr(s.value)
-        return _TYPE_ALIAS(name=name, type_params=params, value=value)
+        return _make(_TYPE_ALIAS, name=name, type_params=params, value=value)
 
     def _type_params(self, tp: cst.TypeParameters | None) -> list[ast.AST]:
         if tp is None:
@@ -344,11 +348,11 @@ class _Converter:
             node: ast.AST
             if isinstance(param, cst.TypeVar):
                 bound = self._opt(param.bound)
-                node = _TypeVar(name=param.name.value, bound=bound, default_value=default)
+                node = _make(_TypeVar, name=_ident(param.name), bound=bound, default_value=default)
             elif isinstance(param, cst.TypeVarTuple):
-                node = _TypeVarTuple(name=param.name.value, default_value=default)
+                node = _make(_TypeVarTuple, name=_ident(param.name), default_value=default)
             else:
-                node = _ParamSpec(name=param.name.value, default_value=default)
+                node = _make(_ParamSpec, name=_ident(param.name), default_value=default)
             out.append(self._place(node, p))
         return out
 
@@ -383,7 +387,8 @@ class _Converter:
                 type_comment=None,
             )
         elif isinstance(s, (cst.Try, cst.TryStar)):
-            node = (ast.Try if isinstance(s, cst.Try) else _TRY_STAR)(
+            node = _make(
+                ast.Try if isinstance(s, cst.Try) else _TRY_STAR,
                 body=self._suite(s.body),
                 handlers=[self._handler(h) for h in s.handlers],
                 orelse=self._else(s.orelse),
@@ -410,7 +415,7 @@ class _Converter:
 
     def _function(self, s: cst.FunctionDef) -> ast.stmt:
         fields = {
-            "name": s.name.value,
+            "name": _ident(s.name),
             "args": self._arguments(s.params),
             "body": self._suite(s.body),
             "decorator_list": [self.expr(d.decorator) for d in s.decorators],
@@ -424,15 +429,14 @@ class _Converter:
             cls = _AsyncFunctionDef if s.asynchronous else _FunctionDef
         else:
             cls = ast.AsyncFunctionDef if s.asynchronous else ast.FunctionDef
-        node = cls(**fields)
         if params or _HAS_TYPE_PARAMS:
-            setattr(node, "type_params", params)
-        return node
+            fields["type_params"] = params
+        return _make(cls, **fields)
 
     def _class(self, s: cst.ClassDef) -> ast.stmt:
         bases, keywords = self._call_args((*s.bases, *s.keywords))
         fields = {
-            "name": s.name.value,
+            "name": _ident(s.name),
             "bases": bases,
             "keywords": keywords,
             "body": self._suite(s.body),
@@ -440,10 +444,9 @@ class _Converter:
         }
         params = self._type_params(s.type_parameters)
         cls: type[ast.stmt] = _ClassDef if params and not _HAS_TYPE_PARAMS else ast.ClassDef
-        node = cls(**fields)
         if params or _HAS_TYPE_PARAMS:
-            setattr(node, "type_params", params)
-        return node
+            fields["type_params"] = params
+        return _make(cls, **fields)
 
     def _with_item(self, item: cst.WithItem) -> ast.withitem:
         target = self.expr(item.asname.name, _STORE) if item.asname else None
@@ -453,7 +456,7 @@ class _Converter:
         name = h.name.name if h.name else None
         node = ast.ExceptHandler(
             type=self._opt(h.type),
-            name=name.value if isinstance(name, cst.Name) else None,
+            name=_ident(name) if isinstance(name, cst.Name) else None,
             body=self._suite(h.body),
         )
         return self._place(node, h)
@@ -480,19 +483,19 @@ class _Converter:
             node = ast.MatchMapping(
                 keys=[self.expr(e.key) for e in p.elements],
                 patterns=[self._pattern(e.pattern) for e in p.elements],
-                rest=p.rest.value if p.rest else None,
+                rest=_ident(p.rest) if p.rest else None,
             )
         elif isinstance(p, cst.MatchClass):
             node = ast.MatchClass(
                 cls=self.expr(p.cls),
                 patterns=[self._pattern(e.value) for e in p.patterns],
-                kwd_attrs=[k.key.value for k in p.kwds],
+                kwd_attrs=[_ident(k.key) for k in p.kwds],
                 kwd_patterns=[self._pattern(k.pattern) for k in p.kwds],
             )
         elif isinstance(p, cst.MatchAs):
             node = ast.MatchAs(
                 pattern=self._pattern(p.pattern) if p.pattern else None,
-                name=p.name.value if p.name else None,
+                name=_ident(p.name) if p.name else None,
             )
         elif isinstance(p, cst.MatchOr):
             node = ast.MatchOr(patterns=[self._pattern(e.pattern) for e in p.patterns])
@@ -502,7 +505,7 @@ class _Converter:
 
     def _sequence_element(self, e: cst.MatchSequenceElement | cst.MatchStar) -> ast.pattern:
         if isinstance(e, cst.MatchStar):
-            star = ast.MatchStar(name=e.name.value if e.name else None)
+            star = ast.MatchStar(name=_ident(e.name) if e.name else None)
             return self._place(star, e)
         return self._pattern(e.value)
 
@@ -520,9 +523,9 @@ class _Converter:
         if isinstance(e, cst.Name):
             if e.value in _KEYWORD_CONSTANTS:
                 return ast.Constant(value=_KEYWORD_CONSTANTS[e.value], kind=None)
-            return ast.Name(id=e.value, ctx=ctx)
+            return ast.Name(id=_ident(e), ctx=ctx)
         if isinstance(e, cst.Attribute):
-            return ast.Attribute(value=self.expr(e.value), attr=e.attr.value, ctx=ctx)
+            return ast.Attribute(value=self.expr(e.value), attr=_ident(e.attr), ctx=ctx)
         if isinstance(e, cst.Call):
             args, keywords = self._call_args(e.args)
             return ast.Call(func=self.expr(e.func), args=args, keywords=keywords)
@@ -594,7 +597,7 @@ class _Converter:
                 return ast.YieldFrom(value=self.expr(e.value.item))
             return ast.Yield(value=self._opt(e.value))
         if isinstance(e, cst.NamedExpr):
-            return ast.NamedExpr(target=self.expr(e.target, _STORE), value=self.expr(e.value))
+            return _make(ast.NamedExpr, target=self.expr(e.target, _STORE), value=self.expr(e.value))
         if isinstance(e, cst.StarredElement):
             return ast.Starred(value=self.expr(e.value, ctx), ctx=ctx)
         if isinstance(e, cst.Ellipsis):
@@ -630,7 +633,7 @@ class _Converter:
         keywords: list[ast.keyword] = []
         for a in args:
             if a.keyword is not None or a.star == "**":
-                kw = ast.keyword(arg=a.keyword.value if a.keyword else None, value=self.expr(a.value))
+                kw = ast.keyword(arg=_ident(a.keyword) if a.keyword else None, value=self.expr(a.value))
                 keywords.append(self._place(kw, a))
             elif a.star == "*":
                 positional.append(self._place(ast.Starred(value=self.expr(a.value), ctx=_LOAD), a))
@@ -686,7 +689,7 @@ class _Converter:
 
     def _arg(self, p: cst.Param) -> ast.arg:
         annotation = self.expr(p.annotation.annotation) if p.annotation else None
-        return self._place(ast.arg(arg=p.name.value, annotation=annotation, type_comment=None), p)
+        return self._place(ast.arg(arg=_ident(p.name), annotation=annotation, type_comment=None), p)
 
     # -- strings -----------------------------------------------------------
     def _string(
@@ -714,7 +717,7 @@ class _Converter:
             elif isinstance(p, (cst.FormattedString, cst.TemplatedString)):
                 out.extend(self._fstring_parts(p.parts, template))
         if template:
-            return _TemplateStr(values=out)
+            return _make(_TemplateStr, values=out)
         return ast.JoinedStr(values=out)
 
     def _fstring_parts(
@@ -738,20 +741,65 @@ class _Converter:
                 conversion = ord("r")
             node: ast.expr
             if template:
-                node = _Interpolation(value=value, str="", conversion=conversion, format_spec=spec)
+                node = _make(
+                    _Interpolation, value=value, str="", conversion=conversion, format_spec=spec
+                )
             else:
                 node = ast.FormattedValue(value=value, conversion=conversion, format_spec=spec)
             out.append(self._place(node, part))
         return out
 
 
+def _dropped_chars(text: str, module: cst.Module) -> dict[int, list[int]]:
+    """Per line LibCST renders differently, the source column of each rendered column.
+
+    LibCST computes positions over its rendering of the tree, and 1.9 loses a few
+    characters of the source there: a form feed in a statement's indentation, the
+    spaces after an f-string conversion (`f"{x!r  }"`). Columns after them are short.
+    """
+    code = module.code
+    if code == text:
+        return {}
+    source = _NEWLINE.split(text)
+    rendered = _NEWLINE.split(code)
+    if len(source) != len(rendered):
+        return {}
+    fixes: dict[int, list[int]] = {}
+    for number, (src, out) in enumerate(zip(source, rendered), start=1):
+        if src == out:
+            continue
+        mapping: list[int] = []
+        i = 0
+        for ch in out:
+            while i < len(src) and src[i] != ch:
+                i += 1
+            mapping.append(i)
+            i += 1
+        if i > len(src):  # not a subsequence: leave the line alone
+            continue
+        mapping.append(i)  # the end of the line
+        fixes[number] = mapping
+    return fixes
+
+
+def _make(cls: type[_N], **fields: object) -> _N:
+    """An `ast` node built field by field (stand-in classes have no typed constructor)."""
+    return cls(**fields)
+
+
+def _ident(name: cst.Name) -> str:
+    """An identifier as `ast` holds it: NFKC-normalised (PEP 3131)."""
+    value = name.value
+    return value if value.isascii() else unicodedata.normalize("NFKC", value)
+
+
 def _dotted(e: cst.BaseExpression) -> str:
     parts: list[str] = []
     while isinstance(e, cst.Attribute):
-        parts.append(e.attr.value)
+        parts.append(_ident(e.attr))
         e = e.value
     if isinstance(e, cst.Name):
-        parts.append(e.value)
+        parts.append(_ident(e))
     return ".".join(reversed(parts))
 
 
@@ -769,8 +817,8 @@ def _string_value(raw: str) -> str | bytes:
     return body.encode("utf-8") if "b" in prefix else body
 
 
-def _number_value(raw: str) -> object:
+def _number_value(raw: str) -> int | float | complex:
     if raw.isdigit() and (raw[0] != "0" or len(raw) == 1):
         return int(raw)
-    value: object = ast.literal_eval(raw)
+    value: int | float | complex = ast.literal_eval(raw)
     return value

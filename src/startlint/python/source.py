@@ -47,4 +47,4 @@ def _newer_syntax(text: str, all_functions: bool = False) -> Module | None:
         from startlint.python.import_time_cst import extract_cst
     except ImportError:  # pragma: no cover - libcst is a dependency
         return None
-    return extract_cst(text)
+    return extract_cst(text, all_functions)
