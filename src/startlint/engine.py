@@ -29,6 +29,7 @@ PARSE_ERROR = "SL001"
 # Below this many Python files a process pool costs more than it saves (measured:
 # see BENCHMARKS.md); pre-commit and editors never start one.
 PARALLEL_MIN_FILES = 64
+PARALLEL_MIN_BODIES = 16  # files whose every function is summarised (a re-parse each)
 
 
 class InternalError(Exception):
@@ -109,6 +110,22 @@ class Checker:
                 return None
             self.models[path] = model
         return self.models[path]
+
+    def known_function_bodies(self, path: Path) -> tuple[FunctionBody, ...] | None:
+        """all_function_bodies(path) if this run has built it, else None."""
+        return self._all_bodies.get(path.resolve())
+
+    def load_function_bodies(self, paths: Iterable[Path]) -> None:
+        """Build all_function_bodies for many files, in worker processes when they are many."""
+        todo = sorted({p.resolve() for p in paths} - set(self._all_bodies))
+        if self.jobs > 1 and len(todo) >= PARALLEL_MIN_BODIES:
+            from startlint.parallel import all_bodies_in_pool
+
+            for path, bodies in all_bodies_in_pool(self, todo):
+                self._all_bodies[path] = bodies
+            return
+        for path in todo:
+            self.all_function_bodies(path)
 
     def all_function_bodies(self, path: Path) -> tuple[FunctionBody, ...]:
         """Every function summary of a first-party file (a model holds only those its

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 
 from startlint.discovery import SourceFile
 from startlint.findings import Finding
-from startlint.python.model import Module
+from startlint.python.model import FunctionBody, Module
 
 if TYPE_CHECKING:
     from startlint.engine import Checker
 
 CHUNK = 24  # files a task: large enough to amortise pickling, small enough to balance
+BODIES_CHUNK = 8  # files a task when summarising all of a file's functions
 
 # The worker process's own checker, set once by the pool initializer. A
 # per-process slot is how multiprocessing hands state to workers.
@@ -39,6 +40,20 @@ def _run(chunk: list[SourceFile]) -> tuple[list[Finding], dict[Path, Module]]:
     models = dict(checker.models)
     checker.models.clear()
     return findings, models
+
+
+def _all_bodies(chunk: list[Path]) -> list[tuple[Path, tuple[FunctionBody, ...]]]:
+    checker = _worker["checker"]
+    return [(path, checker.all_function_bodies(path)) for path in chunk]
+
+
+def all_bodies_in_pool(checker: Checker, paths: list[Path]) -> Iterator[tuple[Path, tuple[FunctionBody, ...]]]:
+    """Every function summary of each file (see Checker.all_function_bodies), in workers."""
+    chunks = [paths[i : i + BODIES_CHUNK] for i in range(0, len(paths), BODIES_CHUNK)]
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Pool(checker.jobs, initializer=_init, initargs=(checker,)) as pool:
+        for done in pool.imap(_all_bodies, chunks):
+            yield from done
 
 
 def check_in_pool(checker: Checker, files: list[SourceFile]) -> Iterator[tuple[list[Finding], dict[Path, Module]]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from startlint.engine import Checker
 from startlint.findings import Finding
+from startlint.python.model import FunctionBody
 from startlint.startup.entrypoints import Entrypoint
 
 
@@ -52,9 +53,26 @@ def import_time_calls(findings: tuple[Finding, ...], checker: Checker, root: Pat
     source_roots = [_source_root(p, n) for p, n in starts]
     roots = SourceRoots(list(dict.fromkeys([*source_roots, root, root / "src"])))
     ctx = PythonContext(checker.catalogs)
+    # A call into another module needs all of that file's function summaries (a
+    # re-parse). Each pass follows what is known and collects the files it lacked;
+    # those are summarised together (in parallel when many) before the next pass.
+    for attempt in range(calls.MAX_DEPTH + 2):  # each pass can reach one call deeper
+        missing: set[Path] = set()
+
+        def known(path: Path) -> tuple[FunctionBody, ...]:
+            bodies = checker.known_function_bodies(path)
+            if bodies is None:
+                missing.add(path)
+                return ()
+            return bodies
+
+        found = calls.follow(starts, checker.model_of, roots, checks, ctx, known)
+        if not missing or attempt == calls.MAX_DEPTH + 1:
+            break
+        checker.load_function_bodies(missing)
     existing = {(f.path, f.code, f.span.start_line) for f in findings}
     added: list[Finding] = []
-    for via in calls.follow(starts, checker.model_of, roots, checks, ctx, checker.all_function_bodies):
+    for via in found:
         rel = relative(via.path, root)
         if (rel, via.violation.code, via.violation.span.start_line) in existing:
             continue
