@@ -53,7 +53,7 @@ class Catalogs:
         return {}  # module -> heavy_module(module): asked for every import of every file
 
     @cached_property
-    def _regexes(self) -> dict[str, re.Pattern[str]]:
+    def _regexes(self) -> dict[str, _Matcher]:
         return {
             "network": _compile(self.network),
             "clients": _compile(self.clients),
@@ -62,16 +62,16 @@ class Catalogs:
         }
 
     def is_network(self, qualname: str) -> bool:
-        return self._regexes["network"].match(qualname) is not None
+        return self._regexes["network"].match(qualname)
 
     def is_client(self, qualname: str) -> bool:
-        return self._regexes["clients"].match(qualname) is not None
+        return self._regexes["clients"].match(qualname)
 
     def is_model_loader(self, qualname: str) -> bool:
-        return self._regexes["model_loaders"].match(qualname) is not None
+        return self._regexes["model_loaders"].match(qualname)
 
     def is_blocking(self, qualname: str) -> bool:
-        return self._regexes["blocking"].match(qualname) is not None
+        return self._regexes["blocking"].match(qualname)
 
     def is_local_handle(self, method: str) -> bool:
         return any(fnmatchcase(method, p) for p in self.local_handle_methods)
@@ -121,9 +121,23 @@ def _expanded(patterns: tuple[str, ...]) -> list[str]:
     return [p for pattern in patterns for p in expand_braces(pattern)]
 
 
-def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    parts = [re.escape(p).replace(r"\*", r"[^()]*") for p in _expanded(patterns)]
-    return re.compile("(?:" + "|".join(parts) + r")\Z") if parts else re.compile(r"(?!)")
+@dataclass(frozen=True)
+class _Matcher:
+    """Exact names in a set, and one regex for the few patterns with `*` (compiling one
+    alternation of every entry cost a one-file check ~20 ms)."""
+
+    exact: frozenset[str]
+    globs: re.Pattern[str] | None
+
+    def match(self, qualname: str) -> bool:
+        return qualname in self.exact or (self.globs is not None and self.globs.match(qualname) is not None)
+
+
+def _compile(patterns: tuple[str, ...]) -> _Matcher:
+    expanded = _expanded(patterns)
+    parts = [re.escape(p).replace(r"\*", r"[^()]*") for p in expanded if "*" in p]
+    globs = re.compile("(?:" + "|".join(parts) + r")\Z") if parts else None
+    return _Matcher(frozenset(p for p in expanded if "*" not in p), globs)
 
 
 # -- loading ---------------------------------------------------------------
