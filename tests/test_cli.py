@@ -341,3 +341,25 @@ def test_python_dash_m_and_version(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "startlint", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0
     assert proc.stdout.startswith("startlint 0.")
+
+
+@pytest.mark.parametrize(
+    "glob", ["a[", "***", "\\", "a\\", "a\\\\", "a\\\\\\", "!", "!x", "x/*.py", "[]", "**/b", "a[!b]c", "\\!x"]
+)
+def test_glob_check_agrees_with_pathspec(glob: str) -> None:
+    """config.check_glob rejects what pathspec (which matches the globs) rejects, without importing it."""
+    import pathspec
+
+    from startlint.config import check_glob
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([glob])
+        accepted = glob.count("[") == glob.count("]")
+    except Exception:
+        accepted = False
+    try:
+        check_glob(glob)
+        ours = True
+    except ValueError:
+        ours = False
+    assert ours == accepted

@@ -216,13 +216,14 @@ def parse_version(value: Any) -> tuple[int, int]:
 
 
 def check_glob(glob: str) -> str:
-    """Reject patterns gitignore-style matching cannot compile (an unclosed `[`, say)."""
-    import pathspec
+    """Reject patterns gitignore-style matching cannot compile (an unclosed `[`, say).
 
-    try:
-        pathspec.GitIgnoreSpec.from_lines([glob])
-    except Exception as exc:  # pathspec raises several types for bad patterns
-        raise ValueError(f"bad glob {glob!r} ({exc})") from None
+    pathspec (which matches them) rejects exactly a lone `!` and a trailing unescaped
+    backslash; checking those here keeps its import (~30 ms) off the one-file path.
+    """
+    trailing = len(glob) - len(glob.rstrip("\\"))
+    if glob == "!" or trailing % 2 == 1:
+        raise ValueError(f"bad glob {glob!r} (invalid git pattern)")
     if glob.count("[") != glob.count("]"):
         raise ValueError(f"bad glob {glob!r} (unbalanced brackets)")
     return glob
