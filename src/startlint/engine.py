@@ -29,6 +29,7 @@ PARSE_ERROR = "SL001"
 # Below this many Python files a process pool costs more than it saves (measured:
 # see BENCHMARKS.md); pre-commit and editors never start one.
 PARALLEL_MIN_FILES = 64
+ALL_FUNCTIONS_KEY = b"\0all-functions"  # appended to a file's bytes: the cache key of its all-functions model
 PARALLEL_MIN_BODIES = 16  # files whose every function is summarised (a re-parse each)
 
 
@@ -112,8 +113,16 @@ class Checker:
         return self.models[path]
 
     def known_function_bodies(self, path: Path) -> tuple[FunctionBody, ...] | None:
-        """all_function_bodies(path) if this run has built it, else None."""
-        return self._all_bodies.get(path.resolve())
+        """all_function_bodies(path) if this run has it or the cache holds it, else None."""
+        path = path.resolve()
+        if path not in self._all_bodies and self.cache is not None:
+            try:
+                found = self.cache.get(self.cache.key(path.read_bytes() + ALL_FUNCTIONS_KEY))
+            except OSError:
+                found = None
+            if isinstance(found, Module):
+                self._all_bodies[path] = found.functions
+        return self._all_bodies.get(path)
 
     def load_function_bodies(self, paths: Iterable[Path]) -> None:
         """Build all_function_bodies for many files, in worker processes when they are many."""
@@ -147,7 +156,7 @@ class Checker:
         """Build a model, or take it from the cache when the file's bytes are known."""
         if self.cache is None or data is None:
             return build_model(text, rel, all_functions)
-        key = self.cache.key(data + b"\0all-functions" if all_functions else data)
+        key = self.cache.key(data + ALL_FUNCTIONS_KEY if all_functions else data)
         found = self.cache.get(key)
         if found is None:
             found = build_model(text, rel, all_functions)
