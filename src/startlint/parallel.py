@@ -11,10 +11,11 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from startlint.discovery import SourceFile
 from startlint.findings import Finding
+from startlint.python import model_codec
 from startlint.python.model import FunctionBody, Module
 
 if TYPE_CHECKING:
@@ -32,12 +33,14 @@ def _init(checker: Checker) -> None:
     _worker["checker"] = checker
 
 
-def _run(chunk: list[SourceFile]) -> tuple[list[Finding], dict[Path, Module]]:
+def _run(chunk: list[SourceFile]) -> tuple[list[Finding], dict[Path, tuple[Any, ...]]]:
     checker = _worker["checker"]
     findings: list[Finding] = []
     for source in chunk:
         findings += checker.check_file(source)
-    models = dict(checker.models)
+    # Models travel as the cache's plain tuples: pickling those is far cheaper than
+    # pickling the dataclass instances, and the parent decodes them as the cache does.
+    models = {path: model_codec.encode(model) for path, model in checker.models.items()}
     checker.models.clear()
     return findings, models
 
@@ -57,6 +60,11 @@ def all_bodies_in_pool(checker: Checker, paths: list[Path]) -> Iterator[tuple[Pa
 
 
 def check_in_pool(checker: Checker, files: list[SourceFile]) -> Iterator[tuple[list[Finding], dict[Path, Module]]]:
+    for findings, encoded in _check_in_pool(checker, files):
+        yield findings, {path: model_codec.decode(model) for path, model in encoded.items()}
+
+
+def _check_in_pool(checker: Checker, files: list[SourceFile]) -> Iterator[tuple[list[Finding], dict[Path, tuple[Any, ...]]]]:
     # Big files first, so the last chunk is not the slow one.
     order = sorted(files, key=lambda f: -_size(f.path))
     chunks = [order[i : i + CHUNK] for i in range(0, len(order), CHUNK)]
