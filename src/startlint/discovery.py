@@ -20,7 +20,7 @@ DOCKERFILE = "dockerfile"
 # entry script of the Dockerfile that runs it. Walks do not collect scripts: a Dockerfile
 # brings in the scripts it runs.
 SCRIPT = "script"
-_SHELLS = (b"sh", b"bash", b"dash", b"ash", b"ksh", b"zsh")
+_SHELLS = (b"sh", b"bash", b"dash", b"ash", b"ksh", b"zsh", b"busybox")
 
 
 @dataclass(frozen=True, order=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from startlint.config import Settings
+from startlint.python.import_time import dotted_name
 
 
 def module_name(path: Path) -> str:
@@ -97,11 +98,8 @@ class Project:
 
 def all_names(text: str) -> frozenset[str]:
     """The names a module's literal `__all__` lists (assigned or extended at module level)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    tree = _parse(text)
+    if tree is None:
         return frozenset()
     names: set[str] = set()
     for node in tree.body:
@@ -117,11 +115,8 @@ def all_names(text: str) -> frozenset[str]:
 
 def owners(text: str, importer_path: Path, target: str) -> frozenset[str]:
     """The expressions that name module `target` in a module's text (`clients`, `app.clients`)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    tree = _parse(text)
+    if tree is None:
         return frozenset()
     importer = (module_name(importer_path), importer_path.name == "__init__.py")
     return frozenset(expr for expr, module in module_aliases(tree, importer).items() if module == target)
@@ -135,11 +130,8 @@ def _from_imports(text: str, importer: tuple[str, bool]) -> list[tuple[str, int,
     assigned or deleted. BY_STRING: the name in a string, as tests patch it:
     `mock.patch("pkg.mod.NAME")`, `monkeypatch.setattr(mod, "NAME", ...)`.
     """
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    tree = _parse(text)
+    if tree is None:
         return []
     out = [
         (absolute(node.module, node.level, *importer), node.lineno, alias.name, IMPORT)
@@ -150,7 +142,7 @@ def _from_imports(text: str, importer: tuple[str, bool]) -> list[tuple[str, int,
     aliases = module_aliases(tree, importer)
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and aliases:
-            owner = dotted(node.value)
+            owner = dotted_name(node.value)
             if owner in aliases:
                 kind = READ if isinstance(node.ctx, ast.Load) else WRITTEN
                 out.append((aliases[owner], node.lineno, node.attr, kind))
@@ -160,7 +152,7 @@ def _from_imports(text: str, importer: tuple[str, bool]) -> list[tuple[str, int,
                 out.append((module, node.lineno, name, BY_STRING))
         elif isinstance(node, ast.Call) and len(node.args) >= 2 and aliases:
             # setattr(mod, "NAME", x), monkeypatch.setattr(mod, "NAME", x), mock.patch.object(mod, "NAME")
-            owner = dotted(node.args[0])
+            owner = dotted_name(node.args[0])
             name_arg = node.args[1]
             if owner in aliases and isinstance(name_arg, ast.Constant) and isinstance(name_arg.value, str):
                 out.append((aliases[owner], node.lineno, name_arg.value, BY_STRING))
@@ -181,15 +173,14 @@ def module_aliases(tree: ast.AST, importer: tuple[str, bool]) -> dict[str, str]:
     return aliases
 
 
-def dotted(node: ast.expr) -> str | None:
-    """`a.b.c` for a chain of attribute reads on a name, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
+def _parse(text: str) -> ast.Module | None:
+    """The module's tree, or None when the running Python cannot parse it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes etc.
+            return ast.parse(text)
+    except (SyntaxError, ValueError):
         return None
-    return ".".join([node.id, *reversed(parts)])
 
 
 def absolute(module: str | None, level: int, importer: str, is_package: bool = False) -> str:

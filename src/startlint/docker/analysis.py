@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from startlint.config import Settings
+from startlint.discovery import is_shell_script
 from startlint.docker import shell
 from startlint.docker.catalog import DockerCatalog
 from startlint.docker.commands import (
@@ -272,7 +273,7 @@ class DockerContext:
                         if rel is None:
                             continue
                         candidate = self.context.path(rel).resolve()
-                        if candidate.is_file() and _is_shell_script(candidate) and candidate not in files:
+                        if candidate.is_file() and is_shell_script(candidate) and candidate not in files:
                             files.append(candidate)
         for name in SCRIPT_NAMES if conventional else ():
             candidate = (self.path.parent / name).resolve()
@@ -315,17 +316,6 @@ class DockerContext:
         if "$" in word:
             return []
         return resolve_executable(self.model, final.index, word, workdir)
-
-
-def _is_shell_script(path: Path) -> bool:
-    if path.suffix in (".sh", ".bash"):
-        return True
-    try:
-        with path.open("rb") as f:
-            first = f.readline(200)
-    except OSError:
-        return False
-    return first.startswith(b"#!") and any(s.encode() in first for s in SHELLS)
 
 
 # -- startup work (SL208) and the server launch (SL208, SL301) ----------------------------

@@ -348,7 +348,7 @@ class _Extractor:
             if isinstance(deco, (ast.Name, ast.Attribute)):
                 # A bare decorator is called with the function when the `def` runs.
                 qual = self._qualname(deco, scope)
-                self.calls.append(m.Call(qual, _dotted(deco), self.pos.of(deco), deco.lineno, inner))
+                self.calls.append(m.Call(qual, dotted_name(deco), self.pos.of(deco), deco.lineno, inner))
 
     def _arguments(self, a: ast.arguments, scope: _Scope, ctx: tuple[str, ...], line: int) -> None:
         for default in (*a.defaults, *(d for d in a.kw_defaults if d is not None)):
@@ -549,7 +549,7 @@ class _Extractor:
     ) -> None:
         qual = self._qualname(c.func, scope)
         self.calls.append(
-            m.Call(qual, _dotted(c.func), self.pos.of(c), stmt_line, ctx, bound_to)
+            m.Call(qual, dotted_name(c.func), self.pos.of(c), stmt_line, ctx, bound_to)
         )
         if qual in _DYNAMIC_IMPORTERS and c.args:
             first = c.args[0]
@@ -708,12 +708,7 @@ def _walk_all(nodes: list[ast.AST] | list[ast.stmt]) -> list[ast.AST]:
     while stack:
         node = stack.pop()
         out.append(node)
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
-                stack.append(value)
-            elif type(value) is list:
-                stack.extend(v for v in value if isinstance(v, ast.AST))
+        stack.extend(_children(node))
     return out
 
 
@@ -756,7 +751,8 @@ def _single_name(targets: list[ast.expr]) -> str | None:
     return None
 
 
-def _dotted(e: ast.expr) -> str | None:
+def dotted_name(e: ast.expr) -> str | None:
+    """`a.b.c` for a chain of attribute reads on a name, else None."""
     parts: list[str] = []
     while isinstance(e, ast.Attribute):
         parts.append(e.attr)
