@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from startlint.discovery import SourceFile
     from startlint.engine import Checker
     from startlint.findings import Finding
-    from startlint.startup.entrypoints import Entrypoint
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github")
@@ -155,7 +154,7 @@ def _checker(args: argparse.Namespace, anchor: Path) -> Checker:
 def _check(args: argparse.Namespace) -> int:
     from startlint.discovery import PYTHON, SourceFile, discover, kind_of
     from startlint.engine import exit_code, relative
-    from startlint.findings import Applicability, Severity
+    from startlint.findings import Severity
     from startlint.reporters import render
     from startlint.results import ReportOptions, RunResult
 
@@ -207,7 +206,7 @@ def _check(args: argparse.Namespace) -> int:
         if fixing or args.diff:
             # Only files with a fix to apply go through the (LibCST) fixer; afterwards
             # the files it changed are checked again and the rest keep their findings.
-            fixable = {f.path for f in found if f.fix is not None and (unsafe or f.fix.applicability is Applicability.SAFE)}
+            fixable = {f.path for f in found if f.fix is not None and f.fix.applies(unsafe)}
             python = [s for s in sources if s.kind == PYTHON]
             targets = [s for s in python if relative(s.path, root) in fixable]
             others = [s for s in sources if s.kind != PYTHON]
@@ -215,10 +214,11 @@ def _check(args: argparse.Namespace) -> int:
             if args.diff:
                 return outcome
             if changed:
-                again = [s for s in python if s.path in changed] + others
-                redone = {relative(s.path, root) for s in again}
-                found = [f for f in found if f.path not in redone and not _from_other(f, others, root)]
-                found += checker.check_files(again)
+                # Python files report only on themselves; Dockerfiles also on their
+                # entry scripts, so those are all checked again.
+                kept = {relative(s.path, root) for s in python if s.path not in changed}
+                found = [f for f in found if f.path in kept]
+                found += checker.check_files([s for s in python if s.path in changed] + others)
         files = len(sources)
         if args.hadolint or (args.hadolint is None and settings.hadolint):
             found, docs = _with_hadolint(found, sources, settings, docs)
@@ -303,13 +303,6 @@ def _with_hadolint(
     except HadolintError as exc:
         raise UsageError(f"hadolint: {exc}") from None
     return merged, {**docs, **extra}
-
-
-def _from_other(finding: Finding, others: list[SourceFile], root: Path) -> bool:
-    """Whether a finding came from checking a Dockerfile (its own or its entry scripts')."""
-    from startlint.engine import relative
-
-    return finding.code.startswith(("SL2", "SL3", "DL", "SC")) or any(relative(s.path, root) == finding.path for s in others)
 
 
 def _fix_files(

@@ -51,6 +51,10 @@ class Fix:
     message: str
     edits: tuple[Edit, ...]
 
+    def applies(self, unsafe: bool) -> bool:
+        """Whether `--fix` applies it (safe), or `--fix --unsafe-fixes` (any)."""
+        return self.applicability is Applicability.SAFE or unsafe
+
 
 @dataclass(frozen=True)
 class RelatedLocation:

@@ -16,13 +16,12 @@ from pathlib import Path
 from startlint.discovery import DOCKERFILE, SourceFile
 from startlint.docker import edits
 from startlint.engine import Checker
-from startlint.findings import Applicability, Edit, Finding
+from startlint.findings import Edit, Finding
 from startlint.fixes.runner import Workspace
 
 
 def _allowed(finding: Finding, unsafe: bool) -> bool:
-    fix = finding.fix
-    return fix is not None and bool(fix.edits) and (fix.applicability is Applicability.SAFE or unsafe)
+    return finding.fix is not None and bool(finding.fix.edits) and finding.fix.applies(unsafe)
 
 
 def fix_dockerfile(

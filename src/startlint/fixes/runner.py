@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from startlint.engine import Checker
-from startlint.findings import Applicability, Violation
+from startlint.findings import Violation
 
 MAX_ROUNDS = 25  # fixes applied to one file, at most: a bound against ping-pong
 
@@ -41,8 +41,7 @@ def _differs(ws: Workspace, path: Path, text: str) -> bool:
 
 
 def allowed(violation: Violation, unsafe: bool) -> bool:
-    fix = violation.fix
-    return fix is not None and (fix.applicability is Applicability.SAFE or unsafe)
+    return violation.fix is not None and violation.fix.applies(unsafe)
 
 
 def _python_parses(text: str) -> bool:

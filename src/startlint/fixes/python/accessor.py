@@ -17,7 +17,6 @@ import libcst as cst
 from libcst.metadata import FunctionScope, GlobalScope, Scope
 
 from startlint.fixes.python.cst import FixAborted, Located, binds, ensure_import, references
-from startlint.fixes.python.move_import import _enclosing_function
 
 
 def accessor_name(name: str, module: cst.Module) -> str:
