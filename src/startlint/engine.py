@@ -179,11 +179,11 @@ class Checker:
         if self.jobs > 1 and sum(1 for f in files if f.kind == PYTHON) >= PARALLEL_MIN_FILES:
             # Files whose model is cached are checked here (decoding a model is cheaper
             # than shipping it back from a worker); the pool gets the rest, if enough.
-            cached = [f for f in files if f.kind == PYTHON and self._cached(f.path)]
-            known = {f.path for f in cached}
-            rest = [f for f in files if f.path not in known]
-            for source in cached:
-                yield from self.check_file(source)
+            cached = {f.path: data for f in files if f.kind == PYTHON and (data := self._cached(f.path)) is not None}
+            rest = [f for f in files if f.path not in cached]
+            for source in files:
+                if source.path in cached:
+                    yield from self.check_file(source, data=cached[source.path])
             if sum(1 for f in rest if f.kind == PYTHON) >= PARALLEL_MIN_FILES:
                 from startlint.parallel import check_in_pool
 
@@ -195,20 +195,29 @@ class Checker:
         for source in files:
             yield from self.check_file(source)
 
-    def _cached(self, path: Path) -> bool:
+    def _cached(self, path: Path) -> bytes | None:
+        """The file's bytes if the cache holds its model, else None."""
         if self.cache is None:
-            return False
+            return None
         try:
-            return self.cache.contains(self.cache.key(path.read_bytes()))
+            data = path.read_bytes()
         except OSError:
-            return False
+            return None
+        return data if self.cache.contains(self.cache.key(data)) else None
 
-    def check_file(self, source: SourceFile, text: str | None = None, display_path: str | None = None) -> list[Finding]:
-        """Findings for one file; `text` overrides reading it (editor mode)."""
+    def check_file(
+        self,
+        source: SourceFile,
+        text: str | None = None,
+        display_path: str | None = None,
+        data: bytes | None = None,
+    ) -> list[Finding]:
+        """Findings for one file; `text` overrides reading it (editor mode), `data` is
+        its bytes when already read."""
         rel = display_path or relative(source.path, self.root)
         if text is None:
             try:
-                data = source.path.read_bytes()
+                data = source.path.read_bytes() if data is None else data
             except OSError as exc:
                 return self._finalise(rel, "", [_unreadable(f"cannot read file: {exc.strerror or exc}")])
             if b"\0" in data:

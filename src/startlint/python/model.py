@@ -134,4 +134,7 @@ class Module:
     star_imports: tuple[str, ...]  # modules of import-time `from x import *`
     future_annotations: bool
     docstring_end_line: int  # 0 when the module has no docstring
+    # The functions this module's own import-time calls reach (transitively); every
+    # function when extracted with `all_functions` (another module calls into it).
+    # Only calls with a resolved name are kept in a body.
     functions: tuple[FunctionBody, ...] = ()
