@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from startlint.findings import Applicability, Fix
+from startlint.fixes import groups
 from startlint.python import model as m
 
 # SL101 strategies (Fix.message starts with one of these words, the fixer reads it back).
@@ -19,6 +20,7 @@ LAZY_MODULES = "lazy-modules"
 FUNCTION_LOCAL = "function-local"
 TYPE_CHECKING_BLOCK = "type-checking"
 ACCESSOR = "accessor"
+ACCESSOR_GROUP = "accessor-group"
 
 LAZY_STYLES = ("auto", FUNCTION_LOCAL, LAZY_KEYWORD, LAZY_MODULES)
 _MOVABLE_CONTEXTS = {(), (m.CTX_IMPORT_GUARD, m.CTX_TRY)}
@@ -106,17 +108,18 @@ def heavy_import(module: m.Module, imp: m.Import, opts: FixOptions) -> tuple[Fix
 
 
 def accessor(module: m.Module, call: m.Call, opts: FixOptions, base: Applicability) -> Fix | None:
-    """The cached-accessor fix for the statement holding `call`, if it is `NAME = ...`."""
-    if call.context:
-        return None  # inside a compound statement or a class body
+    """The cached-accessor fix for the statement holding `call`: of `NAME = ...` alone,
+    or of the group of statements that have to become lazy with it."""
+    if call.context and m.CTX_CONDITIONAL not in call.context:
+        return None  # in a loop, with, try or class body
     at_line = [b for b in module.bindings if b.line == call.stmt_line]
-    if len(at_line) != 1 or at_line[0].kind != "assign":
-        return None
+    if call.context or len(at_line) != 1 or at_line[0].kind != "assign":
+        return _group(module, call, opts)
     name = at_line[0].name
     if [b.kind for b in module.bindings if b.name == name] != ["assign"]:
         return None  # rebound, deleted or declared global
     if any(u.name == name and u.kind == m.USE_IMPORT_TIME for u in module.uses):
-        return None  # used while the module is imported
+        return _group(module, call, opts)  # used while the module is imported
     if opts.assigned_elsewhere(name):
         return None  # `module.NAME = fake` elsewhere: a getter cannot stand in for it
     applicability = base
@@ -128,3 +131,27 @@ def accessor(module: m.Module, call: m.Call, opts: FixOptions, base: Applicabili
         applicability = Applicability.UNSAFE
         message += " (it is listed in __all__: code outside the project may import it)"
     return _planned(applicability, message)
+
+
+def _group(module: m.Module, call: m.Call, opts: FixOptions) -> Fix | None:
+    """Several statements become cached functions together (always unsafe: work and
+    side effects that ran in one order at import now run on first use)."""
+    if any(i.modules and i.modules[0].split(".")[0] == "streamlit" for i in module.imports):
+        return None  # a Streamlit script reruns top to bottom: nothing would call the functions
+    group = groups.lazy_group(module, call.stmt_line)
+    if isinstance(group, str) or len(group.members) < 2 and not group.has_effect:
+        return None
+    names = group.names
+    if any(opts.assigned_elsewhere(n) for n in names):
+        return None
+    parts = [f"'{n}'" for n in names]
+    if group.has_effect:
+        parts.append("the side effects before them" if names else "the side effect")
+    message = f"{ACCESSOR_GROUP}: defer {', '.join(parts)} together in cached functions"
+    if group.has_effect:
+        message += " (functions defined after a side effect call it first; other code that relied on it at import no longer sees it)"
+    else:
+        message += " (they depend on each other at import time)"
+    if any(opts.imported_elsewhere(n) for n in names):
+        message += "; other modules use them and are rewritten too"
+    return _planned(Applicability.UNSAFE, message)

@@ -110,6 +110,7 @@ class _Extractor:
         # Module-level functions and top-level classes' methods, summarised at the end.
         self.defs: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
         self.class_names: list[str] = []
+        self.top_reads: set[str] = set()  # import-time reads of the current module-level statement
 
     # -- entry -------------------------------------------------------------
     def run(self, tree: ast.Module, all_functions: bool = False) -> m.Module:
@@ -125,7 +126,7 @@ class _Extractor:
         doc_end = 0
         if tree.body and _is_docstring(tree.body[0]):
             doc_end = tree.body[0].end_lineno or tree.body[0].lineno
-        self._block(tree.body, self.module_scope, ())
+        statements = self._top_level(tree.body[1:] if doc_end else tree.body)
         functions = self._all_summaries() if all_functions else self._called_summaries()
         return m.Module(
             imports=tuple(self.imports),
@@ -137,6 +138,24 @@ class _Extractor:
             future_annotations=self.future_annotations,
             docstring_end_line=doc_end,
             functions=functions,
+            statements=statements,
+        )
+
+    def _top_level(self, body: list[ast.stmt]) -> tuple[m.Statement, ...]:
+        """Extract the module's statements, recording what each binds and reads at import time."""
+        raw: list[tuple[ast.stmt, str, tuple[str, ...], set[str]]] = []
+        for stmt in body:
+            self.top_reads = set()
+            before = len(self.bindings)
+            self._stmt(stmt, self.module_scope, ())
+            binds = tuple(dict.fromkeys(b.name for b in self.bindings[before:]))
+            raw.append((stmt, _statement_kind(stmt, binds), binds, self.top_reads))
+        # Only names a fix could defer are kept: those plain statements bind.
+        deferrable = {n for _, kind, binds, _ in raw if kind in _DEFERRABLE_KINDS for n in binds}
+        return tuple(
+            m.Statement(stmt.lineno, stmt.end_lineno or stmt.lineno, kind, binds, tuple(sorted(reads & deferrable)))
+            for stmt, kind, binds, reads in raw
+            if kind != m.STMT_IMPORT
         )
 
     def _all_summaries(self) -> tuple[m.FunctionBody, ...]:
@@ -630,6 +649,8 @@ class _Extractor:
     def _load(self, name: str, kind: str, line: int) -> None:
         if self.recording_uses:
             self.uses.add(name, kind, line)
+            if kind == m.USE_IMPORT_TIME:
+                self.top_reads.add(name)
 
     def _qualname(self, e: ast.expr, scope: _Scope) -> str | None:
         """The qualified name of a callee or dotted expression, through aliases and calls."""
@@ -671,6 +692,23 @@ class _Extractor:
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _BUILTINS = frozenset({"__import__", "open", "exec", "eval", "compile", "input", "print"})
+
+
+_DEFERRABLE_KINDS = frozenset({m.STMT_VALUE, m.STMT_OTHER})
+
+
+def _statement_kind(s: ast.stmt, binds: tuple[str, ...]) -> str:
+    if isinstance(s, (ast.Import, ast.ImportFrom)):
+        return m.STMT_IMPORT
+    if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return m.STMT_DEFINITION
+    if not binds:
+        return m.STMT_EFFECT
+    if isinstance(s, ast.Assign) and _single_name(s.targets) is not None:
+        return m.STMT_VALUE
+    if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and s.value is not None:
+        return m.STMT_VALUE
+    return m.STMT_OTHER
 
 
 def _add(ctx: tuple[str, ...], flag: str) -> tuple[str, ...]:

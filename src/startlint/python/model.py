@@ -110,6 +110,29 @@ class NameUse:
     count: int
 
 
+# What a module-level statement is, for fixes that turn statements into functions.
+STMT_VALUE = "value"  # `NAME = expr` or `NAME: T = expr`, one plain name
+STMT_EFFECT = "effect"  # binds no module-level name: an expression statement, a plain `if`, ...
+STMT_DEFINITION = "definition"  # def or class
+STMT_IMPORT = "import"
+STMT_OTHER = "other"  # binds names some other way (tuple targets, loops, with ... as)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A module-level statement: its extent, what it binds and what it reads at import time.
+
+    `reads` holds only names that a module-level statement of another kind than
+    import, def or class binds: the names a lazy-initialisation fix may defer.
+    """
+
+    line: int
+    end_line: int
+    kind: str  # STMT_*
+    binds: tuple[str, ...]
+    reads: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class FunctionBody:
     """What a module-level function or a top-level class's method does when it is called.
@@ -138,3 +161,4 @@ class Module:
     # function when extracted with `all_functions` (another module calls into it).
     # Only calls with a resolved name are kept in a body.
     functions: tuple[FunctionBody, ...] = ()
+    statements: tuple[Statement, ...] = ()  # module-level statements, in order (no docstring)

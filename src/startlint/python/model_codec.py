@@ -6,7 +6,7 @@ from typing import Any
 
 from startlint.python import model as m
 
-FORMAT = 5  # bump whenever the model's shape changes: old cache entries are then ignored
+FORMAT = 6  # bump whenever the model's shape changes: old cache entries are then ignored
 
 
 def _pos(p: m.Position) -> tuple[int, int, int, int]:
@@ -34,6 +34,7 @@ def encode(module: m.Module) -> tuple[Any, ...]:
         module.future_annotations,
         module.docstring_end_line,
         tuple((f.name, f.line, tuple(_call(c) for c in f.calls)) for f in module.functions),
+        tuple((s.line, s.end_line, s.kind, s.binds, s.reads) for s in module.statements),
     )
 
 
@@ -41,6 +42,7 @@ _CALL_FIELDS = ("qualname", "dotted", "pos", "stmt_line", "context", "bound_to")
 _POSITION_FIELDS = ("line", "col", "end_line", "end_col")
 _BINDING_FIELDS = ("name", "kind", "line")
 _USE_FIELDS = ("name", "kind", "first_line", "count")
+_STATEMENT_FIELDS = ("line", "end_line", "kind", "binds", "reads")
 
 
 def _built(cls: type[Any], fields: tuple[str, ...], values: Any) -> Any:
@@ -78,6 +80,9 @@ def decode(data: tuple[Any, ...]) -> m.Module:
             docstring_end_line=int(data[8]),
             functions=tuple(
                 m.FunctionBody(f[0], f[1], tuple(_decode_call(c) for c in f[2])) for f in data[9]
+            ),
+            statements=tuple(
+                [_built(m.Statement, _STATEMENT_FIELDS, (s[0], s[1], s[2], tuple(s[3]), tuple(s[4]))) for s in data[10]]
             ),
         )
     except (TypeError, IndexError, KeyError) as exc:

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from startlint.findings import Violation
 from startlint.fixes import plan
-from startlint.fixes.python.accessor import fix_accessor, rewrite_importer
+from startlint.fixes.python.accessor import fix_accessor, rename_in_all, rewrite_importer
 from startlint.fixes.python.cst import FixAborted, parse
+from startlint.fixes.python.group import fix_group
 from startlint.fixes.python.move_import import fix_heavy_import
-from startlint.project import Project, module_name, owners
+from startlint.python.source import ParseFailure, build_model
+from startlint.project import Project, all_names, module_name, owners
 
 __all__ = ["FixAborted", "FixedText", "apply_one"]
 
@@ -37,13 +39,38 @@ def apply_one(
     line = violation.span.start_line
     if kind == plan.ACCESSOR:
         new, name, getter = fix_accessor(module, line)
-        others: dict[Path, str] = {}
-        importers = project.importers(path, frozenset({name})).get(name, [])
-        # One rewrite per importing file, however many sites it has.
-        for site_path in dict.fromkeys(site.path for site in importers if site.rewritable):
-            other_text = read(site_path)
-            source = module_name(path.resolve())
-            rewritten = rewrite_importer(parse(other_text), source, name, getter, owners(other_text, site_path, source))
-            others[site_path] = rewritten.code
-        return FixedText(new.code, others)
+        new = rename_in_all(new, name, getter)
+        return FixedText(new.code, _rewrite_importers(path, {name: getter}, project, read))
+    if kind == plan.ACCESSOR_GROUP:
+        model = build_model(text, str(path))
+        if isinstance(model, ParseFailure):
+            raise FixAborted("the file does not parse")
+        new, getters = fix_group(module, model, line)
+        for name, getter in getters.items():
+            new = rename_in_all(new, name, getter)
+        return FixedText(new.code, _rewrite_importers(path, getters, project, read))
     return FixedText(fix_heavy_import(module, line, kind, is_heavy).code, {})
+
+
+def _rewrite_importers(path: Path, getters: dict[str, str], project: Project, read: Callable[[Path], str]) -> dict[Path, str]:
+    """Other first-party modules that import a renamed name, rewritten to call its getter;
+    a module that re-exports it (`__all__`, or others import it from there) passes it on."""
+    others: dict[Path, str] = {}
+    pending = [(path.resolve(), name, getter) for name, getter in getters.items()]
+    done: set[tuple[Path, str]] = set()
+    while pending:
+        source_path, name, getter = pending.pop(0)
+        if (source_path, name) in done:
+            continue
+        done.add((source_path, name))
+        source = module_name(source_path)
+        sites = project.importers(source_path, frozenset({name})).get(name, [])
+        # One rewrite per importing file, however many sites it has.
+        for site_path in dict.fromkeys(site.path for site in sites if site.rewritable):
+            other_text = others.get(site_path) or read(site_path)
+            rewritten = rewrite_importer(parse(other_text), source, name, getter, owners(other_text, site_path, source))
+            if name in all_names(other_text) or project.importers(site_path, frozenset({name})):
+                rewritten = rename_in_all(rewritten, name, getter)
+                pending.append((site_path.resolve(), name, getter))
+            others[site_path] = rewritten.code
+    return others

@@ -13,6 +13,8 @@ the name are rewritten too (which the planner marks unsafe).
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 from libcst.metadata import FunctionScope, GlobalScope, Scope
 
@@ -22,7 +24,7 @@ from startlint.fixes.python.cst import FixAborted, Located, binds, ensure_import
 def accessor_name(name: str, module: cst.Module) -> str:
     private = name.startswith("_")
     base = name.lstrip("_")
-    base = base.lower() if base.isupper() else base
+    base = base.lower() if base.isupper() else _snake(base)
     candidate = f"{'_' if private else ''}get_{base}"
     suffix = 2
     unique = candidate
@@ -30,6 +32,13 @@ def accessor_name(name: str, module: cst.Module) -> str:
         unique = f"{candidate}_{suffix}"
         suffix += 1
     return unique
+
+
+def _snake(name: str) -> str:
+    """`AsyncSessionLocal` -> `async_session_local`; other names unchanged."""
+    if not name[:1].isupper():
+        return name
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
 def fix_accessor(module: cst.Module, line: int) -> tuple[cst.Module, str, str]:
@@ -54,7 +63,7 @@ def fix_accessor(module: cst.Module, line: int) -> tuple[cst.Module, str, str]:
         raise FixAborted(f"'{name}' is bound more than once")
     uses: set[cst.CSTNode] = set()
     for access in references(global_scope, name):
-        if not _runs_later(access.scope, access.node, located):
+        if not runs_later(access.scope, access.node, located):
             raise FixAborted(f"'{name}' is used at import time")
         uses.add(access.node)
     getter = accessor_name(name, module)
@@ -85,7 +94,7 @@ def fix_accessor(module: cst.Module, line: int) -> tuple[cst.Module, str, str]:
     return ensure_import(new, "functools", "import functools"), name, getter
 
 
-def _runs_later(scope: Scope | None, node: cst.CSTNode, located: Located) -> bool:
+def runs_later(scope: Scope | None, node: cst.CSTNode, located: Located) -> bool:
     """Whether a read runs after the import: in a def or lambda, or under `if __name__ == "__main__":`."""
     while scope is not None and not isinstance(scope, GlobalScope):
         if isinstance(scope, FunctionScope):
@@ -248,4 +257,37 @@ class _RewriteImporter(cst.CSTTransformer):
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
         if original in self.reads:
             return cst.Call(func=updated.with_changes(attr=cst.Name(self.getter)))
+        return updated
+
+
+def rename_in_all(module: cst.Module, name: str, getter: str) -> cst.Module:
+    """`__all__ = ["NAME", ...]` lists the getter instead: star imports keep working."""
+    body = list(module.body)
+    for index, stmt in enumerate(body):
+        if isinstance(stmt, cst.SimpleStatementLine) and _assigns_all(stmt):
+            body[index] = stmt.visit(_RenameString(name, getter))  # type: ignore[assignment]
+    return module.with_changes(body=body)
+
+
+def _assigns_all(stmt: cst.SimpleStatementLine) -> bool:
+    for small in stmt.body:
+        targets: list[cst.BaseExpression] = []
+        if isinstance(small, cst.Assign):
+            targets = [t.target for t in small.targets]
+        elif isinstance(small, (cst.AugAssign, cst.AnnAssign)):
+            targets = [small.target]
+        if any(isinstance(t, cst.Name) and t.value == "__all__" for t in targets):
+            return True
+    return False
+
+
+class _RenameString(cst.CSTTransformer):
+    def __init__(self, name: str, getter: str) -> None:
+        self.name = name
+        self.getter = getter
+
+    def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
+        if original.evaluated_value == self.name:
+            quote = original.quote
+            return updated.with_changes(value=f"{original.prefix}{quote}{self.getter}{quote}")
         return updated
