@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
 from startlint import cache as cache_module
+from startlint import run_cache
 from startlint.cli import main
 
 
@@ -51,7 +53,9 @@ def assert_cache_agrees(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def entries(root: Path) -> list[Path]:
-    return [p for p in (root / ".startlint_cache").rglob("*") if p.is_file() and p.name != ".gitignore"]
+    """The per-file model entries (not the run cache's)."""
+    base = root / ".startlint_cache"
+    return [p for p in base.rglob("*") if p.is_file() and p.name != ".gitignore" and p.parent != base / "runs"]
 
 
 def test_cold_and_warm_runs_report_the_same(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -90,6 +94,7 @@ def test_a_new_version_does_not_read_old_entries(
     report(tmp_path, capsys)
     old = set(entries(tmp_path))
     monkeypatch.setattr(cache_module, "__version__", "9.9.9")
+    monkeypatch.setattr(run_cache, "__version__", "9.9.9")
     assert_cache_agrees(tmp_path, capsys)
     assert set(entries(tmp_path)) - old, "the new version wrote entries of its own"
 
@@ -154,3 +159,79 @@ def test_parallel_and_sequential_runs_are_identical(tmp_path: Path, capsys: pyte
     parallel = report(tmp_path, capsys, "--no-cache", "--jobs", "2", "--entrypoint", "app/main.py")
     assert parallel == sequential
     assert any(f["severity"] == "error" and f["related"] for f in parallel)  # the chain survived the pool
+
+
+# ------------------------------------------------------------------ the run cache
+
+
+def replayed(root: Path, *args: str) -> tuple[bool, str]:
+    """Run a check in a fresh interpreter: whether it replayed the run cache (it then never
+    loads the checker), and what it printed."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from startlint.cli import main\n"
+        "main(sys.argv[1:])\n"
+        "sys.stderr.write('CHECKED' if 'startlint.engine' in sys.modules else 'REPLAYED')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "check", "--exit-zero", *args],
+        cwd=root, capture_output=True, text=True, timeout=120,
+        env={k: v for k, v in os.environ.items() if k != cache_module.ENV},
+    )
+    return done.stderr.endswith("REPLAYED"), done.stdout
+
+
+def settle(root: Path) -> None:
+    """Date every file back a minute: the run cache stores no run with a file younger than 2 s."""
+    past = time.time() - 60
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))
+
+
+def test_an_unchanged_tree_is_replayed_without_checking(tmp_path: Path) -> None:
+    make_tree(tmp_path)
+    assert not replayed(tmp_path)[0]
+    assert not replayed(tmp_path)[0], "files written just now: the run must not be stored"
+    settle(tmp_path)
+    first, out = replayed(tmp_path)
+    assert not first
+    again, out_again = replayed(tmp_path)
+    assert again and out_again == out
+    assert replayed(tmp_path, "--format", "github", "--quiet")[0]  # output options are not part of the key
+    assert not replayed(tmp_path, "--select", "SL101")[0]  # what is checked is
+    (tmp_path / "pkg" / "mod_003.py").write_text("# module 3\nimport torch\n")
+    changed, changed_out = replayed(tmp_path)
+    assert not changed and changed_out != out
+    assert replayed(tmp_path, "--no-cache")[0] is False
+
+
+def test_files_read_but_not_reported_on_invalidate_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An entry script and the build context (.dockerignore) change Dockerfile findings."""
+    make_tree(tmp_path, files=3)
+    (tmp_path / "Dockerfile").write_text(
+        'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD ["sh", "start.sh"]\n'
+    )
+    (tmp_path / "start.sh").write_text("#!/bin/sh\nuvicorn app.main:app\n")
+    settle(tmp_path)
+    assert_cache_agrees(tmp_path, capsys)
+    before = {(f["path"], f["code"]) for f in report(tmp_path, capsys)}
+    (tmp_path / "start.sh").write_text("#!/bin/sh\nexec uvicorn app.main:app\n")
+    (tmp_path / ".dockerignore").write_text(".git\n.venv\n")
+    after = {(f["path"], f["code"]) for f in report(tmp_path, capsys)}
+    assert after != before
+    settle(tmp_path)
+    assert_cache_agrees(tmp_path, capsys)
+    (tmp_path / ".git").mkdir()  # a new directory the context would send
+    settle(tmp_path)
+    assert_cache_agrees(tmp_path, capsys)
+
+
+def test_the_run_cache_ignores_itself_in_git(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM python:3.11\n")  # no Python file: no model entry
+    settle(tmp_path)
+    report(tmp_path, capsys)
+    report(tmp_path, capsys)
+    assert (tmp_path / ".startlint_cache" / ".gitignore").is_file()

@@ -27,17 +27,9 @@ from startlint.python import model_codec
 from startlint.python.model import Module
 from startlint.python.source import ParseFailure
 
-ENV = "STARTLINT_CACHE_DIR"
-DEFAULT_NAME = ".startlint_cache"
-_GITIGNORE = "# Created by startlint: the cache is local, never committed.\n*\n"
-
-
-def cache_dir(root: Path, setting: str | None) -> Path:
-    if os.environ.get(ENV):
-        return Path(os.environ[ENV]).expanduser()
-    if setting:
-        return (root / setting).resolve()
-    return root / DEFAULT_NAME
+from startlint.cache_location import DEFAULT_NAME as DEFAULT_NAME, ENV as ENV, cache_dir as cache_dir
+from startlint.cache_location import GITIGNORE as _GITIGNORE
+from startlint.cache_location import ensure_gitignore
 
 
 @dataclass(frozen=True)
@@ -88,9 +80,7 @@ class ModelCache:
         if directory.is_dir():
             return
         directory.mkdir(parents=True, exist_ok=True)
-        ignore = self.base / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text(_GITIGNORE, encoding="utf-8")
+        ensure_gitignore(self.base)
 
 
 def clean(base: Path) -> bool:

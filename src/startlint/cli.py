@@ -20,7 +20,11 @@ from startlint import __version__
 from startlint.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from startlint.config import Settings
+    from startlint.findings import Severity
+    from startlint.run_cache import RunCache
     from startlint.ruledocs import RuleDoc
     from startlint.discovery import SourceFile
     from startlint.engine import Checker
@@ -152,20 +156,71 @@ def _checker(args: argparse.Namespace, anchor: Path) -> Checker:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from startlint.discovery import PYTHON, SourceFile, discover, kind_of
-    from startlint.engine import exit_code, relative
-    from startlint.findings import Severity
-    from startlint.reporters import render
-    from startlint.results import ReportOptions, RunResult
-
     paths = [Path(p) for p in (args.paths or ["."])]
     stdin = [p for p in paths if str(p) == "-"]
     if stdin and len(paths) > 1:
         raise UsageError("'-' (stdin) cannot be combined with other paths")
     if stdin and args.stdin_filename is None:
         raise UsageError("reading stdin needs --stdin-filename PATH (the file it stands for)")
+    runs = None if stdin else _run_cache(args, paths)
+    if runs is not None:
+        hit = runs.load()
+        if hit is not None:
+            return _report_cached(args, runs.root, *hit)
+    return _check_run(args, paths, bool(stdin), runs)
+
+
+def _run_cache(args: argparse.Namespace, paths: list[Path]) -> RunCache | None:
+    """The whole-run cache entry for this check, when one can stand for it (see run_cache)."""
+    from startlint import toml
+    from startlint.cache_location import cache_dir
+    from startlint.config_files import find_config
+    from startlint.resources import rules_dir
+    from startlint.run_cache import RunCache, fingerprint
+
+    if args.no_cache or args.fix or args.diff or args.hadolint:
+        return None
+    cwd = Path.cwd()
+    config_path = args.config.resolve() if args.config is not None else find_config((cwd / paths[0]).resolve())
+    table: dict[str, object] = {}
+    if config_path is not None:
+        try:
+            data = toml.load(config_path)
+        except ConfigError:
+            return None  # the full run reports it
+        raw = data.get("tool", {}).get("startlint", {}) if config_path.name == "pyproject.toml" else data
+        table = raw if isinstance(raw, dict) else {}
+    if table.get("fix") is True or table.get("hadolint") is True:
+        return None
+    root = config_path.parent if config_path is not None else cwd
+    resolved = [(cwd / p).resolve() for p in paths]
+    if not all(p.is_dir() and p.is_relative_to(root) for p in resolved):
+        return None  # files named one by one (pre-commit, editors) are quick anyway
+    setting = table.get("cache-dir")
+    directory = cache_dir(root, setting if isinstance(setting, str) else None)
+    options = {**vars(args), "paths": [str(p) for p in resolved]}
+    key, racy = fingerprint(root, config_path, options, cwd, rules_dir(), directory)
+    return RunCache(directory, key, root, racy)
+
+
+def _report_cached(args: argparse.Namespace, root: Path, findings: tuple[Finding, ...], files: int, fail_on: str) -> int:
+    from startlint.findings import Severity
+
+    if args.output_format in ("json", "sarif") and any(f.fix is not None and not f.fix.edits for f in findings):
+        from startlint.fixes.report_edits import with_edits
+
+        findings = with_edits(findings, _checker(args, Path(args.paths[0] if args.paths else ".")))
+    return _report(args, findings, files, root, sys.stdout, Severity(fail_on if args.fail_on is None else args.fail_on))
+
+
+def _check_run(args: argparse.Namespace, paths: list[Path], stdin: bool, runs: RunCache | None) -> int:
+    from startlint.discovery import PYTHON, SourceFile, discover, kind_of
+    from startlint.engine import relative
+    from startlint.findings import Severity
+
     cwd = Path.cwd()
     checker = _checker(args, args.stdin_filename if stdin else paths[0])
+    hadolint = False
     settings, docs = checker.settings, checker.docs
     root = settings.root.resolve()
 
@@ -222,15 +277,37 @@ def _check(args: argparse.Namespace) -> int:
         files = len(sources)
         if args.hadolint or (args.hadolint is None and settings.hadolint):
             found, docs = _with_hadolint(found, sources, settings, docs)
+            hadolint = True
 
     findings = tuple(sorted(found, key=lambda f: f.sort_key))
     from startlint.startup.run import analyse
 
     findings = analyse(findings, checker, args.entrypoint, root)
+    if runs is not None and not (fixing or hadolint):
+        runs.store(findings, files, settings.fail_on.value)
     if args.output_format in ("json", "sarif"):
         from startlint.fixes.report_edits import with_edits
 
         findings = with_edits(findings, checker, texts)
+    return _report(args, findings, files, root, out, settings.fail_on if args.fail_on is None else Severity(args.fail_on), docs)
+
+
+def _report(
+    args: argparse.Namespace,
+    findings: tuple[Finding, ...],
+    files: int,
+    root: Path,
+    out: TextIO,
+    fail_on: Severity,
+    docs: Mapping[str, RuleDoc] | None = None,
+) -> int:
+    from startlint.reporters import render
+    from startlint.results import ReportOptions, RunResult, exit_code
+
+    if docs is None:
+        from startlint.ruledocs import LazyDocs
+
+        docs = LazyDocs()
     result = RunResult(findings, files, root)
     to_terminal = args.output_file is None and out.isatty()
     color = to_terminal and not args.no_color and "NO_COLOR" not in os.environ
@@ -247,7 +324,7 @@ def _check(args: argparse.Namespace) -> int:
         out.write(report)
     if args.exit_zero:
         return EXIT_CLEAN
-    return exit_code(findings, settings.fail_on if args.fail_on is None else Severity(args.fail_on))
+    return exit_code(findings, fail_on)
 
 
 def _clean(args: argparse.Namespace) -> int:

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from startlint import catalog, toml
+from startlint.config_files import find_config as find_config  # re-exported: where config lives
 from startlint.errors import ConfigError
 from startlint.findings import Severity
 
-CONFIG_NAMES = (".startlint.toml", "startlint.toml", "pyproject.toml")
 
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pypackages__", "node_modules",
@@ -72,26 +72,6 @@ _KEYS: dict[str, str] = {
     "require-digest": "true or false",
     "hadolint": "true or false",
 }
-
-
-def find_config(start: Path) -> Path | None:
-    """The nearest configuration file at or above `start`."""
-    directory = start if start.is_dir() else start.parent
-    for d in (directory, *directory.parents):
-        for name in CONFIG_NAMES:
-            candidate = d / name
-            if candidate.is_file():
-                if name != "pyproject.toml" or _has_tool_table(candidate):
-                    return candidate
-    return None
-
-
-def _has_tool_table(pyproject: Path) -> bool:
-    try:
-        text = pyproject.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return re.search(r"^\s*\[\s*tool\s*\.\s*startlint\b", text, re.MULTILINE) is not None
 
 
 def load_settings(path: Path | None, known_codes: tuple[str, ...], cwd: Path) -> Settings:

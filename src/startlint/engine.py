@@ -357,7 +357,3 @@ class Checker:
 
 def _unreadable(message: str) -> Violation:
     return Violation(PARSE_ERROR, Span(1, 1, 1, 1), message, Severity.ERROR)
-
-
-def exit_code(findings: Iterable[Finding], fail_on: Severity) -> int:
-    return 1 if any(f.severity.rank >= fail_on.rank for f in findings) else 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from startlint.findings import Applicability, Finding
+from startlint.findings import Applicability, Finding, Severity
 
 
 @dataclass(frozen=True)
@@ -29,3 +29,8 @@ class ReportOptions:
     show_source: bool = False  # the source line with a caret under the span (terminal only)
     statistics: bool = False  # counts by rule instead of one line a finding
     quiet: bool = False  # findings only, no summary
+
+
+def exit_code(findings: tuple[Finding, ...], fail_on: Severity) -> int:
+    """1 when a finding is at or above `fail_on`, else 0."""
+    return 1 if any(f.severity.rank >= fail_on.rank for f in findings) else 0

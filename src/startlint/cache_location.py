@@ -1,0 +1,26 @@
+"""Where the cache lives (standard library only: a warm run finds it before loading anything)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV = "STARTLINT_CACHE_DIR"
+DEFAULT_NAME = ".startlint_cache"
+GITIGNORE = "# Created by startlint: the cache is local, never committed.\n*\n"
+
+
+def cache_dir(root: Path, setting: str | None) -> Path:
+    if os.environ.get(ENV):
+        return Path(os.environ[ENV]).expanduser()
+    if setting:
+        return (root / setting).resolve()
+    return root / DEFAULT_NAME
+
+
+def ensure_gitignore(base: Path) -> None:
+    """The cache directory ignores itself, whichever cache writes first."""
+    ignore = base / ".gitignore"
+    if not ignore.exists():
+        base.mkdir(parents=True, exist_ok=True)
+        ignore.write_text(GITIGNORE, encoding="utf-8")

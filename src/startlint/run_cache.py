@@ -1,0 +1,176 @@
+"""The run cache: a whole check's findings, replayed when nothing it could read changed.
+
+The per-file model cache (`startlint.cache`) still parses nothing twice, but a warm run
+would rebuild every finding, load the catalogs and rerun the start-up analysis. This
+cache stores the final findings of a `check` of directories under a fingerprint of
+everything they depend on:
+
+- startlint's version, the Python version, the shipped rule files (by stat);
+- the command line (minus output-only flags), the working directory and the
+  `STARTLINT_*` environment;
+- the configuration file's bytes;
+- the name, size and mtime (ns) of every file under the project root, and the name of
+  every directory: the run reads more than the files it reports on (other modules,
+  Dockerfile contexts, entry scripts, `.dockerignore`, requirements), all under the
+  root. Directories whose contents are never checked (`.git`, caches) count by their
+  name only (SL210 asks whether `.git` exists); the cache itself does not count.
+
+Like git's index, an entry is not written while any file is younger than two seconds:
+an edit in the same clock tick that keeps the size would otherwise look unchanged on a
+file system with coarse timestamps.
+
+A hit imports only the standard library and the reporters: no catalog, no parser, no
+rules. A run that reads anything outside the root (a path argument or an entrypoint
+outside it), reads stdin, fixes, or merges hadolint's output (another program's
+version) is not stored. Entries live next to the model cache and are written atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from startlint import __version__
+from startlint.cache_location import ensure_gitignore
+
+if TYPE_CHECKING:
+    from startlint.findings import Finding
+
+FORMAT = 1
+_RACY_NS = 2_000_000_000
+# Never read for findings: only their own stat counts (their mtime shows entries coming and going).
+_NOT_WALKED = frozenset({".git", ".hg", ".svn", ".startlint_cache", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
+# Options that change how findings are shown, not which.
+_OUTPUT_ONLY = frozenset({"output_format", "output_file", "quiet", "statistics", "no_color", "exit_zero", "fail_on", "debug"})
+
+
+class RunCache:
+    def __init__(self, directory: Path, key: str, root: Path, racy: bool = False) -> None:
+        self.racy = racy  # a file changed too recently to trust its stat: never stored
+        self.base = directory
+        self.path = directory / "runs" / key
+        self.key = key
+        self.root = root  # what finding paths are relative to
+
+    def load(self) -> tuple[tuple[Finding, ...], int, str] | None:
+        """The findings, how many files were checked and the configured fail-on; None on a miss."""
+        try:
+            payload = marshal.loads(self.path.read_bytes())
+            if payload[0] != FORMAT:
+                return None
+            return tuple(_decode(f) for f in payload[1]), int(payload[2]), str(payload[3])
+        except (OSError, EOFError, ValueError, TypeError, IndexError, KeyError):
+            return None
+
+    def store(self, findings: Sequence[Finding], files: int, fail_on: str) -> None:
+        if self.racy:
+            return
+        payload = (FORMAT, tuple(_encode(f) for f in findings), files, fail_on)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            ensure_gitignore(self.base)
+            for old in self.path.parent.iterdir():  # one entry per fingerprint seen last
+                if old.name != self.path.name and not old.name.startswith(".tmp-"):
+                    _remove(old)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                f.write(marshal.dumps(payload))
+            os.replace(tmp, self.path)
+        except OSError:
+            return  # a read-only or full disk only costs speed
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def fingerprint(
+    root: Path,
+    config_path: Path | None,
+    options: dict[str, Any],
+    cwd: Path,
+    rules_dir: Path,
+    cache_dir: Path,
+) -> tuple[str, bool]:
+    """The key of a run, and whether a file in it changed in the last two seconds."""
+    digest = hashlib.blake2b(digest_size=20)
+    header = (
+        __version__,
+        sys.version,
+        str(cwd),
+        str(root),
+        sorted((k, repr(v)) for k, v in options.items() if k not in _OUTPUT_ONLY),
+        sorted((k, v) for k, v in os.environ.items() if k.startswith("STARTLINT_")),
+        str(config_path),
+    )
+    digest.update(repr(header).encode())
+    if config_path is not None:
+        digest.update(config_path.read_bytes())
+    newest = max(_stat_tree(rules_dir, digest, cache_dir), _stat_tree(root, digest, cache_dir))
+    return digest.hexdigest(), newest >= time.time_ns() - _RACY_NS
+
+
+def _stat_tree(top: Path, digest: Any, skip: Path) -> int:
+    """Feed the digest every entry's path, size and mtime, in a fixed order; returns the newest mtime."""
+    newest = 0
+    stack = [str(top)]
+    skipped = str(skip)
+    update = digest.update
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            update(f"!{directory}\n".encode())
+            continue
+        update(f"d{directory}\n".encode())
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.path == skipped:
+                        continue
+                    if entry.name in _NOT_WALKED:
+                        update(f"x{entry.name}\n".encode())
+                    else:
+                        stack.append(entry.path)
+                    continue
+                st = entry.stat()
+                update(f"f{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+                newest = max(newest, st.st_mtime_ns)
+            except OSError:
+                update(f"?{entry.name}\n".encode())
+    return newest
+
+
+def _span(s: Any) -> tuple[int, int, int, int]:
+    return (s.start_line, s.start_col, s.end_line, s.end_col)
+
+
+def _encode(f: Finding) -> tuple[Any, ...]:
+    fix = None
+    if f.fix is not None:
+        edits = tuple((_span(e.span), e.content, e.path) for e in f.fix.edits)
+        fix = (f.fix.applicability.value, f.fix.message, edits)
+    related = tuple((r.path, _span(r.span), r.message) for r in f.related)
+    return (f.code, f.name, f.severity.value, f.path, _span(f.span), f.message, fix, related)
+
+
+def _decode(t: tuple[Any, ...]) -> Finding:
+    from startlint.findings import Applicability, Edit, Finding, Fix, RelatedLocation, Severity, Span
+
+    fix = None
+    if t[6] is not None:
+        applicability, message, edits = t[6]
+        fix = Fix(Applicability(applicability), message, tuple(Edit(Span(*e[0]), e[1], e[2]) for e in edits))
+    related = tuple(RelatedLocation(r[0], Span(*r[1]), r[2]) for r in t[7])
+    return Finding(t[0], t[1], Severity(t[2]), t[3], Span(*t[4]), t[5], fix, related)
