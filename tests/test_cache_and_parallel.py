@@ -161,6 +161,26 @@ def test_parallel_and_sequential_runs_are_identical(tmp_path: Path, capsys: pyte
     assert any(f["severity"] == "error" and f["related"] for f in parallel)  # the chain survived the pool
 
 
+def test_parallel_and_sequential_fixing_are_identical(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Fixes in workers (in-file ones) then in the parent (cross-file ones) give what one
+    process gives: same files, same report."""
+    for jobs in ("1", "2"):
+        root = tmp_path / f"jobs{jobs}"
+        make_tree(root, files=10)  # more files to fix than FIX_POOL_MIN
+        (root / "pkg" / "__init__.py").write_text("")
+        (root / "pkg" / "routes.py").write_text(
+            "from pkg.mod_001 import s3\n\n\ndef buckets():\n    return s3.list_buckets()\n"
+        )
+        (root / "startlint.toml").write_text("unsafe-fixes = true\n")
+        report(root, capsys, "--no-cache", "--fix", "--jobs", jobs)
+    one, two = tmp_path / "jobs1", tmp_path / "jobs2"
+    texts = {p.relative_to(one).as_posix(): p.read_text() for p in one.rglob("*.py")}
+    assert texts == {p.relative_to(two).as_posix(): p.read_text() for p in two.rglob("*.py")}
+    assert "get_s3" in texts["pkg/routes.py"]  # the cross-file rewrite happened
+    assert texts["pkg/mod_000.py"] != "# module 0\n" + HAZARDS[0]  # and the in-file ones
+    assert report(one, capsys, "--no-cache") == report(two, capsys, "--no-cache")
+
+
 # ------------------------------------------------------------------ the run cache
 
 

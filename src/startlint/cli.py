@@ -390,12 +390,23 @@ def _fix_files(
     from startlint.engine import relative
     from startlint.fixes.runner import Workspace, fix_python
     from startlint.fixes.writer import ChangedOnDisk, write_fixed
+    from startlint.parallel import FIX_POOL_MIN, fix_in_pool
 
     workspace = Workspace()
     applied = 0
+    failed: dict[Path, set[tuple[str, int, str]]] = {}
+    python = [(s.path, relative(s.path, root)) for s in sources if s.kind == "python"]
+    if checker.jobs > 1 and len(python) >= FIX_POOL_MIN:
+        # LibCST work is most of fixing: in-file fixes run in workers; the pass
+        # below then only finds what rewrites other files (or nothing, cheaply).
+        for path, original, text, count, failures in fix_in_pool(checker, python, unsafe):
+            workspace.originals[path], workspace.texts[path] = original, text
+            failed[path] = failures
+            applied += count
     for source in sources:
         if source.kind == "python":
-            applied += fix_python(checker, source.path, relative(source.path, root), workspace, unsafe)
+            path = source.path
+            applied += fix_python(checker, path, relative(path, root), workspace, unsafe, failed=failed.get(path))
         elif source.kind == "dockerfile":
             from startlint.docker.fixing import fix_dockerfile
 

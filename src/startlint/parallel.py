@@ -79,3 +79,29 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+FIX_POOL_MIN = 4  # Python files to fix before worker processes pay (each imports LibCST)
+
+
+def _fix_one(task: tuple[Path, str, bool]) -> tuple[Path, bytes, str, int, set[tuple[str, int, str]]]:
+    from startlint.fixes.runner import Workspace, fix_python
+
+    path, rel, unsafe = task
+    workspace = Workspace()
+    failed: set[tuple[str, int, str]] = set()
+    applied = fix_python(_worker["checker"], path, rel, workspace, unsafe, cross_file=False, failed=failed)
+    text = workspace.read(path)
+    return path, workspace.originals[path], text, applied, failed
+
+
+def fix_in_pool(
+    checker: Checker, targets: list[tuple[Path, str]], unsafe: bool
+) -> Iterator[tuple[Path, bytes, str, int, set[tuple[str, int, str]]]]:
+    """Each file's in-file fixes, in workers (fixes that rewrite other files are left for
+    the parent): the path, its original bytes, the fixed text, the number of fixes
+    applied and the fixes that failed (not to be tried again)."""
+    order = sorted(targets, key=lambda t: -_size(t[0]))
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Pool(checker.jobs, initializer=_init, initargs=(checker,)) as pool:
+        yield from pool.imap_unordered(_fix_one, [(path, rel, unsafe) for path, rel in order])

@@ -90,22 +90,27 @@ def fix_python(
     workspace: Workspace,
     unsafe: bool,
     cross_file: bool = True,
+    failed: set[tuple[str, int, str]] | None = None,
 ) -> int:
-    """Fix one Python file in the workspace; returns how many fixes were applied."""
+    """Fix one Python file in the workspace; returns how many fixes were applied.
+
+    `failed` collects the fixes that cannot be applied (and skips those already in it);
+    a fix left out only because it rewrites other files (`cross_file` False) is not one."""
     from startlint.fixes.python import FixAborted, apply_one
 
     catalogs = checker.catalogs
     def is_heavy(module: str) -> bool:
         return catalogs.heavy_module(module) is not None
 
-    failed: set[tuple[str, int, str]] = set()
+    failed = set() if failed is None else failed
+    skipped: set[tuple[str, int, str]] = set()  # cross-file fixes left for a run with cross_file
     applied = 0
     for _ in range(MAX_ROUNDS):
         text = workspace.read(path)
         candidates = [
             v
             for v in checker.python_violations(text, rel, path)
-            if allowed(v, unsafe) and (v.code, v.span.start_line, v.message) not in failed
+            if allowed(v, unsafe) and (v.code, v.span.start_line, v.message) not in failed | skipped
         ]
         if not candidates:
             break
@@ -116,7 +121,10 @@ def fix_python(
         except FixAborted:
             failed.add(key)
             continue
-        if result.text == text or not compiles(result.text, text) or (result.others and not cross_file):
+        if result.others and not cross_file:
+            skipped.add(key)
+            continue
+        if result.text == text or not compiles(result.text, text):
             failed.add(key)
             continue
         if not all(compiles(t, workspace.read(o)) for o, t in result.others.items()):
