@@ -142,21 +142,35 @@ class _Extractor:
         )
 
     def _top_level(self, body: list[ast.stmt]) -> tuple[m.Statement, ...]:
-        """Extract the module's statements, recording what each binds and reads at import time."""
+        """Extract the module's statements, recording what each binds and reads at import time.
+
+        Imports are left out, and definitions unless they read a deferrable name: a fix
+        never moves them, it only has to know who reads what it defers."""
         raw: list[tuple[ast.stmt, str, tuple[str, ...], set[str]]] = []
+        scope = self.module_scope
         for stmt in body:
-            self.top_reads = set()
+            kind = _KIND_BY_TYPE.get(type(stmt))
+            if kind == m.STMT_IMPORT:
+                self._stmt(stmt, scope, ())
+                continue
+            reads: set[str] = set()
+            self.top_reads = reads
             before = len(self.bindings)
-            self._stmt(stmt, self.module_scope, ())
+            self._stmt(stmt, scope, ())
+            if kind == m.STMT_DEFINITION:
+                if reads:
+                    raw.append((stmt, kind, (stmt.name,), reads))  # type: ignore[attr-defined]
+                continue
             binds = tuple(dict.fromkeys(b.name for b in self.bindings[before:]))
-            raw.append((stmt, _statement_kind(stmt, binds), binds, self.top_reads))
+            raw.append((stmt, _statement_kind(stmt, binds), binds, reads))
         # Only names a fix could defer are kept: those plain statements bind.
         deferrable = {n for _, kind, binds, _ in raw if kind in _DEFERRABLE_KINDS for n in binds}
-        return tuple(
-            m.Statement(stmt.lineno, stmt.end_lineno or stmt.lineno, kind, binds, tuple(sorted(reads & deferrable)))
-            for stmt, kind, binds, reads in raw
-            if kind != m.STMT_IMPORT
-        )
+        out = []
+        for stmt, kind, binds, reads in raw:
+            kept = tuple(sorted(reads & deferrable)) if reads else ()
+            if kind != m.STMT_DEFINITION or kept:
+                out.append(m.Statement(stmt.lineno, stmt.end_lineno or stmt.lineno, kind, binds, kept))
+        return tuple(out)
 
     def _all_summaries(self) -> tuple[m.FunctionBody, ...]:
         return tuple(self._summarise(name, node) for name, node in self.defs)
@@ -695,6 +709,13 @@ _BUILTINS = frozenset({"__import__", "open", "exec", "eval", "compile", "input",
 
 
 _DEFERRABLE_KINDS = frozenset({m.STMT_VALUE, m.STMT_OTHER})
+_KIND_BY_TYPE: dict[type[ast.stmt], str] = {
+    ast.Import: m.STMT_IMPORT,
+    ast.ImportFrom: m.STMT_IMPORT,
+    ast.FunctionDef: m.STMT_DEFINITION,
+    ast.AsyncFunctionDef: m.STMT_DEFINITION,
+    ast.ClassDef: m.STMT_DEFINITION,
+}
 
 
 def _statement_kind(s: ast.stmt, binds: tuple[str, ...]) -> str:
