@@ -221,6 +221,11 @@ def test_an_unchanged_tree_is_replayed_without_checking(tmp_path: Path) -> None:
     again, out_again = replayed(tmp_path)
     assert again and out_again == out
     assert replayed(tmp_path, "--format", "github", "--quiet")[0]  # output options are not part of the key
+    # Another format is rendered from the stored findings once (JSON's fix edits need the
+    # checker), then replayed as it was stored; it is what an uncached run prints.
+    _, json_first = replayed(tmp_path, "--format", "json")
+    again_json, json_again = replayed(tmp_path, "--format", "json")
+    assert again_json and json_again == json_first == replayed(tmp_path, "--format", "json", "--no-cache")[1]
     assert not replayed(tmp_path, "--select", "SL101")[0]  # what is checked is
     (tmp_path / "pkg" / "mod_003.py").write_text("# module 3\nimport torch\n")
     changed, changed_out = replayed(tmp_path)

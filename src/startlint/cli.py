@@ -12,7 +12,6 @@ import gc
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
 
     from startlint.config import Settings
     from startlint.findings import Severity
-    from startlint.run_cache import RunCache
+    from startlint.run_cache import Replay, RunCache
     from startlint.ruledocs import RuleDoc
     from startlint.discovery import SourceFile
     from startlint.engine import Checker
@@ -164,26 +163,35 @@ def _check(args: argparse.Namespace) -> int:
         raise UsageError("reading stdin needs --stdin-filename PATH (the file it stands for)")
     runs = None if stdin else _run_cache(args, paths)
     if runs is not None:
-        hit = runs.load()
-        if hit is not None:
-            return _report_cached(args, runs.root, *hit)
+        entry = runs.load()
+        if entry is not None:
+            return _report_cached(args, runs, entry)
     return _check_run(args, paths, bool(stdin), runs)
 
 
 def _run_cache(args: argparse.Namespace, paths: list[Path]) -> RunCache | None:
     """The whole-run cache entry for this check, when one can stand for it (see run_cache)."""
-    from startlint import toml
+    if args.no_cache or args.fix or args.diff or args.hadolint:
+        return None
+    cwd = Path.cwd()
+    resolved = [(cwd / p).resolve() for p in paths]
+    if not all(p.is_dir() for p in resolved):
+        return None  # files named one by one (pre-commit, editors): see run_cache
     from startlint.cache_location import cache_dir
     from startlint.config_files import find_config
     from startlint.resources import rules_dir
     from startlint.run_cache import RunCache, fingerprint
 
-    if args.no_cache or args.fix or args.diff or args.hadolint:
-        return None
-    cwd = Path.cwd()
-    config_path = args.config.resolve() if args.config is not None else find_config((cwd / paths[0]).resolve())
+    config_path = args.config.resolve() if args.config is not None else find_config(resolved[0])
+    try:
+        config_bytes = config_path.read_bytes() if config_path is not None else b""
+    except OSError:
+        return None  # the full run reports it
     table: dict[str, object] = {}
-    if config_path is not None:
+    # Only three keys matter before the run; a file naming none of them is not parsed.
+    if config_path is not None and any(k in config_bytes for k in (b"cache-dir", b"fix", b"hadolint")):
+        from startlint import toml
+
         try:
             data = toml.load(config_path)
         except ConfigError:
@@ -193,24 +201,32 @@ def _run_cache(args: argparse.Namespace, paths: list[Path]) -> RunCache | None:
     if table.get("fix") is True or table.get("hadolint") is True:
         return None
     root = config_path.parent if config_path is not None else cwd
-    resolved = [(cwd / p).resolve() for p in paths]
-    if not all(p.is_dir() and p.is_relative_to(root) for p in resolved):
-        return None  # files named one by one (pre-commit, editors) are quick anyway
+    if not all(p.is_relative_to(root) for p in resolved):
+        return None
     setting = table.get("cache-dir")
     directory = cache_dir(root, setting if isinstance(setting, str) else None)
     options = {**vars(args), "paths": [str(p) for p in resolved]}
-    key, racy = fingerprint(root, config_path, options, cwd, rules_dir(), directory)
+    key, racy = fingerprint(root, config_path, config_bytes, options, cwd, rules_dir(), directory)
     return RunCache(directory, key, root, racy)
 
 
-def _report_cached(args: argparse.Namespace, root: Path, findings: tuple[Finding, ...], files: int, fail_on: str) -> int:
-    from startlint.findings import Severity
+def _report_cached(args: argparse.Namespace, runs: RunCache, entry: Replay) -> int:
+    """Replay a stored run: its report as stored for these output options, or rendered
+    from its findings (and stored) the first time these options ask for it."""
+    view = _view(args, sys.stdout)
+    report = entry.reports.get(view)
+    if report is None:
+        findings = entry.findings()
+        if args.output_format in ("json", "sarif") and any(f.fix is not None and not f.fix.edits for f in findings):
+            from startlint.fixes.report_edits import with_edits
 
-    if args.output_format in ("json", "sarif") and any(f.fix is not None and not f.fix.edits for f in findings):
-        from startlint.fixes.report_edits import with_edits
-
-        findings = with_edits(findings, _checker(args, Path(args.paths[0] if args.paths else ".")))
-    return _report(args, findings, files, root, sys.stdout, Severity(fail_on if args.fail_on is None else args.fail_on))
+            findings = with_edits(findings, _checker(args, Path(args.paths[0] if args.paths else ".")))
+        report = _render(args, findings, entry.files, runs.root, view)
+        runs.add_report(entry, view, report)
+    _write(args, report, sys.stdout)
+    if args.exit_zero:
+        return EXIT_CLEAN
+    return EXIT_FINDINGS if entry.fails(args.fail_on or entry.fail_on) else EXIT_CLEAN
 
 
 def _check_run(args: argparse.Namespace, paths: list[Path], stdin: bool, runs: RunCache | None) -> int:
@@ -283,48 +299,56 @@ def _check_run(args: argparse.Namespace, paths: list[Path], stdin: bool, runs: R
     from startlint.startup.run import analyse
 
     findings = analyse(findings, checker, args.entrypoint, root)
-    if runs is not None and not (fixing or hadolint):
-        runs.store(findings, files, settings.fail_on.value)
+    shown = findings
     if args.output_format in ("json", "sarif"):
         from startlint.fixes.report_edits import with_edits
 
-        findings = with_edits(findings, checker, texts)
-    return _report(args, findings, files, root, out, settings.fail_on if args.fail_on is None else Severity(args.fail_on), docs)
+        shown = with_edits(findings, checker, texts)
+    view = _view(args, out)
+    report = _render(args, shown, files, root, view, docs)
+    if runs is not None and not (fixing or hadolint):
+        runs.store(findings, files, settings.fail_on.value, view, report)
+    _write(args, report, out)
+    if args.exit_zero:
+        return EXIT_CLEAN
+    from startlint.results import exit_code
+
+    return exit_code(findings, settings.fail_on if args.fail_on is None else Severity(args.fail_on))
 
 
-def _report(
+def _view(args: argparse.Namespace, out: TextIO) -> tuple[str, bool, bool, bool, bool]:
+    """How the report looks: format, colour, source lines, statistics, quiet."""
+    to_terminal = args.output_file is None and out.isatty()
+    text = args.output_format == "text"
+    color = to_terminal and text and not args.no_color and "NO_COLOR" not in os.environ
+    return (args.output_format, color, to_terminal and text, bool(args.statistics), bool(args.quiet))
+
+
+def _render(
     args: argparse.Namespace,
     findings: tuple[Finding, ...],
     files: int,
     root: Path,
-    out: TextIO,
-    fail_on: Severity,
+    view: tuple[str, bool, bool, bool, bool],
     docs: Mapping[str, RuleDoc] | None = None,
-) -> int:
+) -> str:
     from startlint.reporters import render
-    from startlint.results import ReportOptions, RunResult, exit_code
+    from startlint.results import ReportOptions, RunResult
 
     if docs is None:
         from startlint.ruledocs import LazyDocs
 
         docs = LazyDocs()
-    result = RunResult(findings, files, root)
-    to_terminal = args.output_file is None and out.isatty()
-    color = to_terminal and not args.no_color and "NO_COLOR" not in os.environ
-    options = ReportOptions(
-        color=color and args.output_format == "text",
-        show_source=to_terminal and args.output_format == "text",
-        statistics=args.statistics,
-        quiet=args.quiet,
-    )
-    report = render(args.output_format, result, docs, options)
+    fmt, color, show_source, statistics, quiet = view
+    options = ReportOptions(color=color, show_source=show_source, statistics=statistics, quiet=quiet)
+    return render(fmt, RunResult(findings, files, root), docs, options)
+
+
+def _write(args: argparse.Namespace, report: str, out: TextIO) -> None:
     if args.output_file is not None:
         args.output_file.write_text(report, encoding="utf-8")
     elif report:
         out.write(report)
-    if args.exit_zero:
-        return EXIT_CLEAN
-    return exit_code(findings, fail_on)
 
 
 def _clean(args: argparse.Namespace) -> int:
@@ -449,6 +473,8 @@ def _print_diffs(pairs: dict[str, tuple[str, str]]) -> int:
 
 
 def _apply_cli(settings: Settings, args: argparse.Namespace, known: tuple[str, ...]) -> Settings:
+    from dataclasses import replace
+
     from startlint.config import parse_codes
 
     def codes(values: list[str], flag: str) -> tuple[str, ...]:

@@ -19,8 +19,9 @@ Like git's index, an entry is not written while any file is younger than two sec
 an edit in the same clock tick that keeps the size would otherwise look unchanged on a
 file system with coarse timestamps.
 
-A hit imports only the standard library and the reporters: no catalog, no parser, no
-rules. A run that reads anything outside the root (a path argument or an entrypoint
+A hit imports only the standard library: it writes the report stored for the same
+output options (rendered and added the first time other options ask), so it loads no
+catalog, parser, rule or even the findings' classes. A run that reads anything outside the root (a path argument or an entrypoint
 outside it), reads stdin, fixes, or merges hadolint's output (another program's
 version) is not stored. Entries live next to the model cache and are written atomically.
 """
@@ -31,7 +32,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,12 +43,38 @@ from startlint.cache_location import ensure_gitignore
 if TYPE_CHECKING:
     from startlint.findings import Finding
 
-FORMAT = 1
+FORMAT = 2
 _RACY_NS = 2_000_000_000
 # Never read for findings: only their own stat counts (their mtime shows entries coming and going).
 _NOT_WALKED = frozenset({".git", ".hg", ".svn", ".startlint_cache", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
 # Options that change how findings are shown, not which.
 _OUTPUT_ONLY = frozenset({"output_format", "output_file", "quiet", "statistics", "no_color", "exit_zero", "fail_on", "debug"})
+
+
+_SEVERITIES = ("info", "warning", "error")  # lowest first, as --fail-on ranks them
+
+
+class Replay:
+    """A stored run: its findings (still encoded), and the reports rendered from them."""
+
+    def __init__(self, payload: tuple[Any, ...]) -> None:
+        if payload[0] != FORMAT:
+            raise ValueError("another run-cache format")
+        self.encoded: tuple[tuple[Any, ...], ...] = tuple(payload[1])
+        self.files = int(payload[2])
+        self.fail_on = str(payload[3])
+        self.reports: dict[Any, str] = dict(payload[4])  # output options -> report text
+        self.worst = max((_SEVERITIES.index(f[2]) for f in self.encoded), default=-1)
+
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(_decode(f) for f in self.encoded)
+
+    def fails(self, fail_on: str) -> bool:
+        """Whether a finding is at or above `fail_on` (the exit code of a check)."""
+        return self.worst >= _SEVERITIES.index(fail_on)
+
+    def payload(self) -> tuple[Any, ...]:
+        return (FORMAT, self.encoded, self.files, self.fail_on, self.reports)
 
 
 class RunCache:
@@ -59,26 +85,33 @@ class RunCache:
         self.key = key
         self.root = root  # what finding paths are relative to
 
-    def load(self) -> tuple[tuple[Finding, ...], int, str] | None:
-        """The findings, how many files were checked and the configured fail-on; None on a miss."""
+    def load(self) -> Replay | None:
         try:
-            payload = marshal.loads(self.path.read_bytes())
-            if payload[0] != FORMAT:
-                return None
-            return tuple(_decode(f) for f in payload[1]), int(payload[2]), str(payload[3])
+            return Replay(marshal.loads(self.path.read_bytes()))
         except (OSError, EOFError, ValueError, TypeError, IndexError, KeyError):
             return None
 
-    def store(self, findings: Sequence[Finding], files: int, fail_on: str) -> None:
+    def store(self, findings: Sequence[Finding], files: int, fail_on: str, view: Any, report: str) -> None:
+        """Keep a run's findings and its report for the output options `view`."""
+        payload = (FORMAT, tuple(_encode(f) for f in findings), files, fail_on, {view: report})
+        self._write(payload, replace_others=True)
+
+    def add_report(self, entry: Replay, view: Any, report: str) -> None:
+        entry.reports[view] = report
+        self._write(entry.payload(), replace_others=False)
+
+    def _write(self, payload: tuple[Any, ...], replace_others: bool) -> None:
         if self.racy:
             return
-        payload = (FORMAT, tuple(_encode(f) for f in findings), files, fail_on)
+        import tempfile  # only when storing: a replayed run does not pay for it
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             ensure_gitignore(self.base)
-            for old in self.path.parent.iterdir():  # one entry per fingerprint seen last
-                if old.name != self.path.name and not old.name.startswith(".tmp-"):
-                    _remove(old)
+            if replace_others:  # one entry: the fingerprint seen last
+                for old in self.path.parent.iterdir():
+                    if old.name != self.path.name and not old.name.startswith(".tmp-"):
+                        _remove(old)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as f:
                 f.write(marshal.dumps(payload))
@@ -97,6 +130,7 @@ def _remove(path: Path) -> None:
 def fingerprint(
     root: Path,
     config_path: Path | None,
+    config_bytes: bytes,
     options: dict[str, Any],
     cwd: Path,
     rules_dir: Path,
@@ -114,8 +148,7 @@ def fingerprint(
         str(config_path),
     )
     digest.update(repr(header).encode())
-    if config_path is not None:
-        digest.update(config_path.read_bytes())
+    digest.update(config_bytes)
     newest = max(_stat_tree(rules_dir, digest, cache_dir), _stat_tree(root, digest, cache_dir))
     return digest.hexdigest(), newest >= time.time_ns() - _RACY_NS
 
