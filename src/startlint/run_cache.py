@@ -28,20 +28,26 @@ version) is not stored. Entries live next to the model cache and are written ato
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from startlint import __version__
 from startlint.cache_location import ensure_gitignore
 
+TYPE_CHECKING = False  # not typing's: a replayed run does not import typing (see cli)
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
     from startlint.findings import Finding
+
+try:  # hashlib would also load OpenSSL, a few ms of a replayed run
+    from _blake2 import blake2b as _blake2b
+except ImportError:  # pragma: no cover - CPython always has it
+    from hashlib import blake2b as _blake2b
 
 FORMAT = 2
 _RACY_NS = 2_000_000_000
@@ -137,7 +143,7 @@ def fingerprint(
     cache_dir: Path,
 ) -> tuple[str, bool]:
     """The key of a run, and whether a file in it changed in the last two seconds."""
-    digest = hashlib.blake2b(digest_size=20)
+    digest = _blake2b(digest_size=20)
     header = (
         __version__,
         sys.version,
@@ -166,22 +172,25 @@ def _stat_tree(top: Path, digest: Any, skip: Path) -> int:
         except OSError:
             update(f"!{directory}\n".encode())
             continue
-        update(f"d{directory}\n".encode())
+        lines = [f"d{directory}"]
+        add = lines.append
         for entry in entries:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if entry.path == skipped:
                         continue
                     if entry.name in _NOT_WALKED:
-                        update(f"x{entry.name}\n".encode())
+                        add(f"x{entry.name}")
                     else:
                         stack.append(entry.path)
                     continue
                 st = entry.stat()
-                update(f"f{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-                newest = max(newest, st.st_mtime_ns)
+                add(f"f{entry.name}\0{st.st_size}\0{st.st_mtime_ns}")
+                if st.st_mtime_ns > newest:
+                    newest = st.st_mtime_ns
             except OSError:
-                update(f"?{entry.name}\n".encode())
+                add(f"?{entry.name}")
+        update("\n".join(lines).encode("utf-8", "surrogateescape"))
     return newest
 
 
