@@ -53,8 +53,8 @@ FORMAT = 2
 _RACY_NS = 2_000_000_000
 # Never read for findings: only their own stat counts (their mtime shows entries coming and going).
 _NOT_WALKED = frozenset({".git", ".hg", ".svn", ".startlint_cache", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
-# Options that change how findings are shown, not which.
-_OUTPUT_ONLY = frozenset({"output_format", "output_file", "quiet", "statistics", "no_color", "exit_zero", "fail_on", "debug"})
+# Options that change how findings are shown (or how fast), not which.
+_OUTPUT_ONLY = frozenset({"output_format", "output_file", "quiet", "statistics", "no_color", "exit_zero", "fail_on", "debug", "jobs"})
 
 
 _SEVERITIES = ("info", "warning", "error")  # lowest first, as --fail-on ranks them
