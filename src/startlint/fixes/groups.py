@@ -9,7 +9,8 @@ everything that has to move with it:
 - every module-level statement that reads a name the group binds, at import time;
 - after a statement that only has a side effect (binds no name: `nltk.download(...)`,
   `if not exists: download()`), every later statement that does import-time work
-  that may depend on it (any call but a few known-harmless ones).
+  that may depend on it (any call but a few known-harmless ones and decorators); a
+  class body or default that does such work stops the fix.
 
 Each member becomes a cached function: `NAME = value` an accessor, side-effect
 statements one function that the accessors and functions defined after them
@@ -82,7 +83,7 @@ def lazy_group(module: m.Module, line: int) -> Group | str:
             followers += [
                 (later, f"line {later.line} may depend on the side effect and cannot be deferred with it")
                 for later in statements
-                if later.line > stmt.end_line and later.kind != m.STMT_DEFINITION and _does_work(module, later)
+                if later.line > stmt.end_line and _does_work(module, later)
             ]
         for later, reason in followers:
             if later.line in members:
@@ -95,8 +96,10 @@ def lazy_group(module: m.Module, line: int) -> Group | str:
 
 
 def _does_work(module: m.Module, stmt: m.Statement) -> bool:
+    """Whether the statement calls something at import that may need an earlier side
+    effect (a decorator only registers the function: `@app.get("/")` does not count)."""
     for call in module.calls:
-        if stmt.line <= call.stmt_line <= stmt.end_line:
+        if stmt.line <= call.stmt_line <= stmt.end_line and m.CTX_DECORATOR not in call.context:
             name = call.qualname or call.dotted
             if name is None or not (name in _HARMLESS_CALLS or name.startswith(_HARMLESS_MODULES)):
                 return True

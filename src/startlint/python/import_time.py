@@ -144,9 +144,9 @@ class _Extractor:
     def _top_level(self, body: list[ast.stmt]) -> tuple[m.Statement, ...]:
         """Extract the module's statements, recording what each binds and reads at import time.
 
-        Imports are left out, and definitions unless they read a deferrable name: a fix
-        never moves them, it only has to know who reads what it defers."""
-        raw: list[tuple[ast.stmt, str, tuple[str, ...], set[str]]] = []
+        Imports are left out, and definitions unless they read a deferrable name or do
+        import-time work: a fix never moves them, it only has to know what they need."""
+        raw: list[tuple[ast.stmt, str, tuple[str, ...], set[str], bool]] = []
         scope = self.module_scope
         for stmt in body:
             kind = _KIND_BY_TYPE.get(type(stmt))
@@ -155,20 +155,24 @@ class _Extractor:
                 continue
             reads: set[str] = set()
             self.top_reads = reads
-            before = len(self.bindings)
+            before, calls_before = len(self.bindings), len(self.calls)
             self._stmt(stmt, scope, ())
             if kind == m.STMT_DEFINITION:
-                if reads:
-                    raw.append((stmt, kind, (stmt.name,), reads))  # type: ignore[attr-defined]
+                # Kept when it reads what a fix may defer, or runs work at import other
+                # than its decorators (a class body, a default): a fix must not move a
+                # side effect past it.
+                works = any(m.CTX_DECORATOR not in c.context for c in self.calls[calls_before:])
+                if reads or works:
+                    raw.append((stmt, kind, (stmt.name,), reads, works))  # type: ignore[attr-defined]
                 continue
             binds = tuple(dict.fromkeys(b.name for b in self.bindings[before:]))
-            raw.append((stmt, _statement_kind(stmt, binds), binds, reads))
+            raw.append((stmt, _statement_kind(stmt, binds), binds, reads, True))
         # Only names a fix could defer are kept: those plain statements bind.
-        deferrable = {n for _, kind, binds, _ in raw if kind in _DEFERRABLE_KINDS for n in binds}
+        deferrable = {n for _, kind, binds, _, _ in raw if kind in _DEFERRABLE_KINDS for n in binds}
         out = []
-        for stmt, kind, binds, reads in raw:
+        for stmt, kind, binds, reads, works in raw:
             kept = tuple(sorted(reads & deferrable)) if reads else ()
-            if kind != m.STMT_DEFINITION or kept:
+            if kept or works:
                 out.append(m.Statement(stmt.lineno, stmt.end_lineno or stmt.lineno, kind, binds, kept))
         return tuple(out)
 
