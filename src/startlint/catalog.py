@@ -73,6 +73,10 @@ class Catalogs:
     def is_blocking(self, qualname: str) -> bool:
         return self._regexes["blocking"].match(qualname)
 
+    def does_io(self, qualname: str) -> bool:
+        """A call that goes over the network, builds a client or loads a model."""
+        return self.is_network(qualname) or self.is_client(qualname) or self.is_model_loader(qualname)
+
     def is_local_handle(self, method: str) -> bool:
         return any(fnmatchcase(method, p) for p in self.local_handle_methods)
 

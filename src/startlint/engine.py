@@ -282,6 +282,7 @@ class Checker:
             assigned_elsewhere,
             exported,
             frozenset(self.catalogs.annotation_readers),
+            self.catalogs.does_io,
         )
 
     def _python(self, text: str, rel: str, path: Path, data: bytes | None = None) -> list[Violation]:

@@ -8,9 +8,12 @@ everything that has to move with it:
 
 - every module-level statement that reads a name the group binds, at import time;
 - after a statement that only has a side effect (binds no name: `nltk.download(...)`,
-  `if not exists: download()`), every later statement that does import-time work
-  that may depend on it (any call but a few known-harmless ones and decorators); a
-  class body or default that does such work stops the fix.
+  `if not exists: download()`), every later statement whose import-time work may need
+  it: a call the catalog knows does I/O (`joblib.load(path)` after the download of
+  `path`), or a call into a third-party package the side effect also calls
+  (`stopwords.words()` after `nltk.download()`). Decorators do not count; a class body
+  or default that does such work stops the fix. Other later work stays at import:
+  `app = FastAPI()` must stay a module attribute for the server to find it.
 
 Each member becomes a cached function: `NAME = value` an accessor, side-effect
 statements one function that the accessors and functions defined after them
@@ -20,19 +23,12 @@ call first. The group cannot be built when a member would have to be a `def`,
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from startlint.python import model as m
 
-# Calls whose result cannot depend on a side effect earlier in the module: building
-# regexes, loggers, containers and type machinery, reading the environment.
-_HARMLESS_MODULES = ("re.", "logging.", "typing.", "collections.", "enum.", "functools.", "dataclasses.", "string.")
-_HARMLESS_CALLS = frozenset(
-    {
-        "os.environ.get", "os.getenv", "pathlib.Path", "frozenset", "set", "dict", "list", "tuple",
-        "int", "float", "str", "bool", "len", "sorted", "range", "object", "TypeVar", "typing.TypeVar",
-    }
-)
 _GROUPABLE = (m.STMT_VALUE, m.STMT_EFFECT)
 
 
@@ -57,8 +53,10 @@ def statement_at(module: m.Module, line: int) -> m.Statement | None:
     return None
 
 
-def lazy_group(module: m.Module, line: int) -> Group | str:
-    """The group of the module-level statement holding `line`, or why there is none."""
+def lazy_group(module: m.Module, line: int, does_io: Callable[[str], bool] = lambda q: False) -> Group | str:
+    """The group of the module-level statement holding `line`, or why there is none.
+
+    `does_io` tells a call the catalog knows does I/O (see the module's docstring)."""
     seed = statement_at(module, line)
     if seed is None:
         return "the statement is not at module level"
@@ -80,10 +78,11 @@ def lazy_group(module: m.Module, line: int) -> Group | str:
             if name in later.reads and later.line != stmt.line
         ]
         if stmt.kind == m.STMT_EFFECT:
+            packages = _third_party(_calls_in(module, stmt))
             followers += [
-                (later, f"line {later.line} may depend on the side effect and cannot be deferred with it")
+                (later, f"line {later.line} may need the side effect and cannot be deferred with it")
                 for later in statements
-                if later.line > stmt.end_line and _does_work(module, later)
+                if later.line > stmt.end_line and _needs(_calls_in(module, later), packages, does_io)
             ]
         for later, reason in followers:
             if later.line in members:
@@ -95,12 +94,20 @@ def lazy_group(module: m.Module, line: int) -> Group | str:
     return Group(tuple(members[k] for k in sorted(members)))
 
 
-def _does_work(module: m.Module, stmt: m.Statement) -> bool:
-    """Whether the statement calls something at import that may need an earlier side
-    effect (a decorator only registers the function: `@app.get("/")` does not count)."""
-    for call in module.calls:
-        if stmt.line <= call.stmt_line <= stmt.end_line and m.CTX_DECORATOR not in call.context:
-            name = call.qualname or call.dotted
-            if name is None or not (name in _HARMLESS_CALLS or name.startswith(_HARMLESS_MODULES)):
-                return True
-    return False
+def _calls_in(module: m.Module, stmt: m.Statement) -> list[str]:
+    """The resolved import-time calls of a statement, decorators left out (they only
+    register the function: `@app.get("/")`)."""
+    return [
+        c.qualname
+        for c in module.calls
+        if stmt.line <= c.stmt_line <= stmt.end_line and c.qualname and m.CTX_DECORATOR not in c.context
+    ]
+
+
+def _third_party(calls: list[str]) -> frozenset[str]:
+    tops = {q.split(".", 1)[0] for q in calls}
+    return frozenset(t for t in tops if t.isidentifier() and t not in sys.stdlib_module_names)
+
+
+def _needs(calls: list[str], packages: frozenset[str], does_io: Callable[[str], bool]) -> bool:
+    return any(q.split(".", 1)[0] in packages or does_io(q) for q in calls)

@@ -40,6 +40,9 @@ class FixOptions:
     exported: Callable[[str], bool] = field(default=lambda name: False)
     # Top-level packages that evaluate annotations at run time (pydantic, FastAPI, ...).
     annotation_readers: frozenset[str] = frozenset()
+    # Whether a call does I/O the catalog knows (network, client, model load): later
+    # work a side effect may be needed by (see startlint.fixes.groups).
+    does_io: Callable[[str], bool] = field(default=lambda qualname: False)
 
 
 def _planned(applicability: Applicability, message: str) -> Fix:
@@ -138,16 +141,15 @@ def _group(module: m.Module, call: m.Call, opts: FixOptions) -> Fix | None:
     side effects that ran in one order at import now run on first use)."""
     if any(i.modules and i.modules[0].split(".")[0] == "streamlit" for i in module.imports):
         return None  # a Streamlit script reruns top to bottom: nothing would call the functions
-    group = groups.lazy_group(module, call.stmt_line)
+    group = groups.lazy_group(module, call.stmt_line, opts.does_io)
     if isinstance(group, str) or len(group.members) < 2 and not group.has_effect:
         return None
     names = group.names
     if any(opts.assigned_elsewhere(n) for n in names):
         return None
-    parts = [f"'{n}'" for n in names]
-    if group.has_effect:
-        parts.append("the side effects before them" if names else "the side effect")
-    message = f"{ACCESSOR_GROUP}: defer {', '.join(parts)} together in cached functions"
+    parts = [f"'{s.binds[0]}'" if s.kind == m.STMT_VALUE else f"the side effect at line {s.line}" for s in group.members]
+    listed = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
+    message = f"{ACCESSOR_GROUP}: defer {listed} together in cached functions"
     if group.has_effect:
         message += " (functions defined after a side effect call it first; other code that relied on it at import no longer sees it)"
     else:

@@ -15,11 +15,6 @@ def with_edits(findings: tuple[Finding, ...], checker: Checker, texts: dict[str,
     """Each Python finding's fix, computed alone on the file as it is (or dropped if it can't be)."""
     root = checker.settings.root.resolve()
     workspace = Workspace()
-    catalogs = checker.catalogs
-
-    def is_heavy(module: str) -> bool:
-        return catalogs.heavy_module(module) is not None
-
     out = []
     for finding in findings:
         fix = finding.fix
@@ -34,7 +29,7 @@ def with_edits(findings: tuple[Finding, ...], checker: Checker, texts: dict[str,
             from startlint.fixes.python import FixAborted, apply_one  # LibCST: only now
 
             try:
-                result = apply_one(text, violation, path, is_heavy, checker.project, workspace.read)
+                result = apply_one(text, violation, path, checker.catalogs, checker.project, workspace.read)
             except FixAborted:
                 result = None
             if result is not None and compiles(result.text, text):

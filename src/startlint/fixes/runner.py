@@ -98,10 +98,6 @@ def fix_python(
     a fix left out only because it rewrites other files (`cross_file` False) is not one."""
     from startlint.fixes.python import FixAborted, apply_one
 
-    catalogs = checker.catalogs
-    def is_heavy(module: str) -> bool:
-        return catalogs.heavy_module(module) is not None
-
     failed = set() if failed is None else failed
     skipped: set[tuple[str, int, str]] = set()  # cross-file fixes left for a run with cross_file
     applied = 0
@@ -117,7 +113,7 @@ def fix_python(
         violation = candidates[0]
         key = (violation.code, violation.span.start_line, violation.message)
         try:
-            result = apply_one(text, violation, path, is_heavy, checker.project, workspace.read)
+            result = apply_one(text, violation, path, checker.catalogs, checker.project, workspace.read)
         except FixAborted:
             failed.add(key)
             continue

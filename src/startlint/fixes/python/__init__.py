@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from startlint.catalog import Catalogs
 from startlint.findings import Violation
 from startlint.fixes import plan
 from startlint.fixes.python.accessor import fix_accessor, rename_in_all, rewrite_importer
@@ -28,7 +29,7 @@ def apply_one(
     text: str,
     violation: Violation,
     path: Path,
-    is_heavy: Callable[[str], bool],
+    catalogs: Catalogs,
     project: Project,
     read: Callable[[Path], str],
 ) -> FixedText:
@@ -45,10 +46,13 @@ def apply_one(
         model = build_model(text, str(path))
         if isinstance(model, ParseFailure):
             raise FixAborted("the file does not parse")
-        new, getters = fix_group(module, model, line)
+        new, getters = fix_group(module, model, line, catalogs.does_io)
         for name, getter in getters.items():
             new = rename_in_all(new, name, getter)
         return FixedText(new.code, _rewrite_importers(path, getters, project, read))
+    def is_heavy(name: str) -> bool:
+        return catalogs.heavy_module(name) is not None
+
     return FixedText(fix_heavy_import(module, line, kind, is_heavy).code, {})
 
 

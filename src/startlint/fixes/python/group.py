@@ -31,6 +31,8 @@ that no read of a deferred name is left at import time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import libcst as cst
 from libcst.metadata import CodeRange, GlobalScope
 
@@ -40,9 +42,11 @@ from startlint.fixes.python.cst import FixAborted, Located, Statement, binds, en
 from startlint.python import model as m
 
 
-def fix_group(module: cst.Module, model: m.Module, line: int) -> tuple[cst.Module, dict[str, str]]:
+def fix_group(
+    module: cst.Module, model: m.Module, line: int, does_io: Callable[[str], bool]
+) -> tuple[cst.Module, dict[str, str]]:
     """Returns the new module and the getter of each name that became an accessor."""
-    group = lazy_group(model, line)
+    group = lazy_group(model, line, does_io)
     if isinstance(group, str):
         raise FixAborted(group)
     located = Located(module, scopes=True)
