@@ -260,3 +260,14 @@ def test_the_run_cache_ignores_itself_in_git(tmp_path: Path, capsys: pytest.Capt
     report(tmp_path, capsys)
     report(tmp_path, capsys)
     assert (tmp_path / ".startlint_cache" / ".gitignore").is_file()
+
+
+def test_a_run_that_reads_outside_the_root_is_not_stored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    make_tree(project, files=2)
+    outside.mkdir()
+    (outside / "serve.py").write_text("import torch\n")
+    (project / "startlint.toml").write_text("")
+    settle(tmp_path)
+    report(project, capsys, "--entrypoint", str(outside / "serve.py"))
+    assert not (project / ".startlint_cache" / "runs").exists()

@@ -203,8 +203,9 @@ def _run_cache(args: argparse.Namespace, paths: list[Path]) -> RunCache | None:
     if table.get("fix") is True or table.get("hadolint") is True:
         return None
     root = config_path.parent if config_path is not None else cwd
-    if not all(p.is_relative_to(root) for p in resolved):
-        return None
+    scripts = [(cwd / e).resolve() for e in args.entrypoint if ":" not in e]  # 'module:attr' names no file
+    if not all(p.is_relative_to(root) for p in [*resolved, *scripts]):
+        return None  # the run would read files the key does not cover
     setting = table.get("cache-dir")
     directory = cache_dir(root, setting if isinstance(setting, str) else None)
     options = {**vars(args), "paths": [str(p) for p in resolved]}
