@@ -53,10 +53,10 @@ def fix_group(
     module = located.module
     body = list(module.body)
     index_of = {id(located.top_level_at(s.line)): s for s in group.members}
-    members = [i for i, stmt in enumerate(body) if id(stmt) in index_of]
+    members = {i for i, stmt in enumerate(body) if id(stmt) in index_of}
     if len(members) != len(group.members):
         raise FixAborted("the statements moved since the check")
-    member_nodes = [body[i] for i in members]
+    member_nodes = [body[i] for i in sorted(members)]
     scopes = located.scopes
     assert scopes is not None
     global_scope = next(s for s in scopes.values() if isinstance(s, GlobalScope))
