@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +27,7 @@ from startlint.python.source import ParseFailure
 
 from startlint.cache_location import DEFAULT_NAME as DEFAULT_NAME, ENV as ENV, cache_dir as cache_dir
 from startlint.cache_location import GITIGNORE as _GITIGNORE
-from startlint.cache_location import ensure_gitignore
+from startlint.cache_location import ensure_gitignore, write_atomic
 
 
 @dataclass(frozen=True)
@@ -69,10 +67,7 @@ class ModelCache:
         target = self._path(key)
         try:
             self._prepare(target.parent)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(marshal.dumps(payload))  # type: ignore[arg-type]  # plain tuples of str/int/None
-            os.replace(tmp, target)
+            write_atomic(target, marshal.dumps(payload))  # type: ignore[arg-type]  # plain tuples of str/int/None
         except OSError:
             return  # a read-only or full disk only costs speed
 

@@ -18,6 +18,16 @@ def cache_dir(root: Path, setting: str | None) -> Path:
     return root / DEFAULT_NAME
 
 
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write a cache entry whole or not at all: concurrent runs never read half of one."""
+    import tempfile  # only when writing: a replayed run does not pay for it
+
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, target)
+
+
 def ensure_gitignore(base: Path) -> None:
     """The cache directory ignores itself, whichever cache writes first."""
     ignore = base / ".gitignore"

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from startlint.config import Settings
-    from startlint.findings import Severity
     from startlint.run_cache import Replay, RunCache
     from startlint.ruledocs import RuleDoc
     from startlint.discovery import SourceFile
@@ -167,7 +166,7 @@ def _check(args: argparse.Namespace) -> int:
     if runs is not None:
         entry = runs.load()
         if entry is not None:
-            return _report_cached(args, runs, entry)
+            return _report_cached(args, paths[0], runs, entry)
     return _check_run(args, paths, bool(stdin), runs)
 
 
@@ -180,7 +179,7 @@ def _run_cache(args: argparse.Namespace, paths: list[Path]) -> RunCache | None:
     if not all(p.is_dir() for p in resolved):
         return None  # files named one by one (pre-commit, editors): see run_cache
     from startlint.cache_location import cache_dir
-    from startlint.config_files import find_config
+    from startlint.config_files import find_config, startlint_table
     from startlint.resources import rules_dir
     from startlint.run_cache import RunCache, fingerprint
 
@@ -192,13 +191,10 @@ def _run_cache(args: argparse.Namespace, paths: list[Path]) -> RunCache | None:
     table: dict[str, object] = {}
     # Only three keys matter before the run; a file naming none of them is not parsed.
     if config_path is not None and any(k in config_bytes for k in (b"cache-dir", b"fix", b"hadolint")):
-        from startlint import toml
-
         try:
-            data = toml.load(config_path)
+            raw = startlint_table(config_path)
         except ConfigError:
             return None  # the full run reports it
-        raw = data.get("tool", {}).get("startlint", {}) if config_path.name == "pyproject.toml" else data
         table = raw if isinstance(raw, dict) else {}
     if table.get("fix") is True or table.get("hadolint") is True:
         return None
@@ -213,7 +209,7 @@ def _run_cache(args: argparse.Namespace, paths: list[Path]) -> RunCache | None:
     return RunCache(directory, key, root, racy)
 
 
-def _report_cached(args: argparse.Namespace, runs: RunCache, entry: Replay) -> int:
+def _report_cached(args: argparse.Namespace, anchor: Path, runs: RunCache, entry: Replay) -> int:
     """Replay a stored run: its report as stored for these output options, or rendered
     from its findings (and stored) the first time these options ask for it."""
     view = _view(args, sys.stdout)
@@ -223,7 +219,7 @@ def _report_cached(args: argparse.Namespace, runs: RunCache, entry: Replay) -> i
         if args.output_format in ("json", "sarif") and any(f.fix is not None and not f.fix.edits for f in findings):
             from startlint.fixes.report_edits import with_edits
 
-            findings = with_edits(findings, _checker(args, Path(args.paths[0] if args.paths else ".")))
+            findings = with_edits(findings, _checker(args, anchor))
         report = _render(args, findings, entry.files, runs.root, view)
         runs.add_report(entry, view, report)
     _write(args, report, sys.stdout)

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from startlint import catalog, toml
+from startlint import catalog
 from startlint.config_files import find_config as find_config  # re-exported: where config lives
+from startlint.config_files import startlint_table
 from startlint.errors import ConfigError
 from startlint.findings import Severity
 
@@ -78,12 +79,7 @@ def load_settings(path: Path | None, known_codes: tuple[str, ...], cwd: Path) ->
     """Settings from a config file (or defaults, rooted at `cwd`, when there is none)."""
     if path is None:
         return Settings(root=cwd)
-    data = toml.load(path)
-    if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("startlint", {})
-    else:
-        table = data
-    return _from_table(table, path, known_codes)
+    return _from_table(startlint_table(path), path, known_codes)
 
 
 def _from_table(table: Any, path: Path, known: tuple[str, ...]) -> Settings:

@@ -21,6 +21,15 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+def startlint_table(path: Path) -> object:
+    """The configuration a file holds, unchecked: the whole file, or a pyproject.toml's
+    `[tool.startlint]` table. Raises ConfigError for a file TOML cannot read."""
+    from startlint import toml  # tomllib: only when a configuration is read
+
+    data = toml.load(path)
+    return data.get("tool", {}).get("startlint", {}) if path.name == "pyproject.toml" else data
+
+
 def _has_tool_table(pyproject: Path) -> bool:
     try:
         text = pyproject.read_text(encoding="utf-8", errors="replace")

@@ -9,6 +9,7 @@ submission order and findings are sorted afterwards anyway.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,12 @@ def _init(checker: Checker) -> None:
     _worker["checker"] = checker
 
 
+def _pool(checker: Checker) -> multiprocessing.pool.Pool:
+    """One worker per job, each with its own copy of the checker (forked where possible)."""
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method).Pool(checker.jobs, initializer=_init, initargs=(checker,))
+
+
 def _run(chunk: list[SourceFile]) -> tuple[list[Finding], dict[Path, tuple[Any, ...]]]:
     checker = _worker["checker"]
     findings: list[Finding] = []
@@ -53,8 +60,7 @@ def _all_bodies(chunk: list[Path]) -> list[tuple[Path, tuple[FunctionBody, ...]]
 def all_bodies_in_pool(checker: Checker, paths: list[Path]) -> Iterator[tuple[Path, tuple[FunctionBody, ...]]]:
     """Every function summary of each file (see Checker.all_function_bodies), in workers."""
     chunks = [paths[i : i + BODIES_CHUNK] for i in range(0, len(paths), BODIES_CHUNK)]
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with multiprocessing.get_context(method).Pool(checker.jobs, initializer=_init, initargs=(checker,)) as pool:
+    with _pool(checker) as pool:
         for done in pool.imap(_all_bodies, chunks):
             yield from done
 
@@ -68,9 +74,7 @@ def _check_in_pool(checker: Checker, files: list[SourceFile]) -> Iterator[tuple[
     # Big files first, so the last chunk is not the slow one.
     order = sorted(files, key=lambda f: -_size(f.path))
     chunks = [order[i : i + CHUNK] for i in range(0, len(order), CHUNK)]
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    with context.Pool(checker.jobs, initializer=_init, initargs=(checker,)) as pool:
+    with _pool(checker) as pool:
         yield from pool.imap(_run, chunks)
 
 
@@ -102,6 +106,5 @@ def fix_in_pool(
     the parent): the path, its original bytes, the fixed text, the number of fixes
     applied and the fixes that failed (not to be tried again)."""
     order = sorted(targets, key=lambda t: -_size(t[0]))
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with multiprocessing.get_context(method).Pool(checker.jobs, initializer=_init, initargs=(checker,)) as pool:
+    with _pool(checker) as pool:
         yield from pool.imap_unordered(_fix_one, [(path, rel, unsafe) for path, rel in order])

@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 from startlint import __version__
-from startlint.cache_location import ensure_gitignore
+from startlint.cache_location import ensure_gitignore, write_atomic
 
 TYPE_CHECKING = False  # not typing's: a replayed run does not import typing (see cli)
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ except ImportError:  # pragma: no cover - CPython always has it
 
 FORMAT = 2
 _RACY_NS = 2_000_000_000
-# Never read for findings: only their own stat counts (their mtime shows entries coming and going).
+# Directories whose contents no finding reads: only their names count (SL210 asks whether `.git` exists).
 _NOT_WALKED = frozenset({".git", ".hg", ".svn", ".startlint_cache", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
 # Options that change how findings are shown (or how fast), not which.
 _OUTPUT_ONLY = frozenset({"output_format", "output_file", "quiet", "statistics", "no_color", "exit_zero", "fail_on", "debug", "jobs"})
@@ -88,7 +88,6 @@ class RunCache:
         self.racy = racy  # a file changed too recently to trust its stat: never stored
         self.base = directory
         self.path = directory / "runs" / key
-        self.key = key
         self.root = root  # what finding paths are relative to
 
     def load(self) -> Replay | None:
@@ -109,8 +108,6 @@ class RunCache:
     def _write(self, payload: tuple[Any, ...], replace_others: bool) -> None:
         if self.racy:
             return
-        import tempfile  # only when storing: a replayed run does not pay for it
-
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             ensure_gitignore(self.base)
@@ -118,10 +115,7 @@ class RunCache:
                 for old in self.path.parent.iterdir():
                     if old.name != self.path.name and not old.name.startswith(".tmp-"):
                         _remove(old)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(marshal.dumps(payload))
-            os.replace(tmp, self.path)
+            write_atomic(self.path, marshal.dumps(payload))
         except OSError:
             return  # a read-only or full disk only costs speed
 

@@ -142,7 +142,7 @@ def _group(module: m.Module, call: m.Call, opts: FixOptions) -> Fix | None:
     if any(i.modules and i.modules[0].split(".")[0] == "streamlit" for i in module.imports):
         return None  # a Streamlit script reruns top to bottom: nothing would call the functions
     group = groups.lazy_group(module, call.stmt_line, opts.does_io)
-    if isinstance(group, str) or len(group.members) < 2 and not group.has_effect:
+    if isinstance(group, str) or (len(group.members) < 2 and not group.has_effect):
         return None
     names = group.names
     if any(opts.assigned_elsewhere(n) for n in names):

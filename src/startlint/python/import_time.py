@@ -723,10 +723,8 @@ _KIND_BY_TYPE: dict[type[ast.stmt], str] = {
 
 
 def _statement_kind(s: ast.stmt, binds: tuple[str, ...]) -> str:
-    if isinstance(s, (ast.Import, ast.ImportFrom)):
-        return m.STMT_IMPORT
-    if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return m.STMT_DEFINITION
+    """The kind of a module-level statement that is neither an import nor a definition
+    (`_KIND_BY_TYPE` names those)."""
     if not binds:
         return m.STMT_EFFECT
     if isinstance(s, ast.Assign) and _single_name(s.targets) is not None:

@@ -14,7 +14,7 @@ from startlint.fixes.python.cst import FixAborted, parse
 from startlint.fixes.python.group import fix_group
 from startlint.fixes.python.move_import import fix_heavy_import
 from startlint.python.source import ParseFailure, build_model
-from startlint.project import Project, all_names, module_name, owners
+from startlint.project import Project, module_name, owners
 
 __all__ = ["FixAborted", "FixedText", "apply_one"]
 
@@ -73,8 +73,7 @@ def _rewrite_importers(path: Path, getters: dict[str, str], project: Project, re
         for site_path in dict.fromkeys(site.path for site in sites if site.rewritable):
             other_text = others.get(site_path) or read(site_path)
             rewritten = rewrite_importer(parse(other_text), source, name, getter, owners(other_text, site_path, source))
-            if name in all_names(other_text) or project.importers(site_path, frozenset({name})):
-                rewritten = rename_in_all(rewritten, name, getter)
-                pending.append((site_path.resolve(), name, getter))
-            others[site_path] = rewritten.code
+            # It may re-export the name: in its `__all__`, or to modules importing it from there.
+            others[site_path] = rename_in_all(rewritten, name, getter).code
+            pending.append((site_path.resolve(), name, getter))
     return others

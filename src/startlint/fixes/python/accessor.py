@@ -18,20 +18,66 @@ import re
 import libcst as cst
 from libcst.metadata import FunctionScope, GlobalScope, Scope
 
-from startlint.fixes.python.cst import FixAborted, Located, binds, ensure_import, references
+from startlint.fixes.python.cst import (
+    FixAborted,
+    Located,
+    Statement,
+    binds,
+    ensure_import,
+    references,
+    two_blank_lines_before,
+)
 
 
-def accessor_name(name: str, module: cst.Module) -> str:
+def accessor_name(name: str, module: cst.Module, taken: set[str] | None = None) -> str:
     private = name.startswith("_")
     base = name.lstrip("_")
     base = base.lower() if base.isupper() else _snake(base)
-    candidate = f"{'_' if private else ''}get_{base}"
-    suffix = 2
-    unique = candidate
-    while binds(module, unique):
+    return fresh_name(f"{'_' if private else ''}get_{base}", module, taken)
+
+
+def fresh_name(candidate: str, module: cst.Module, taken: set[str] | None = None) -> str:
+    """`candidate`, or with a suffix, so that it neither binds a name of the module nor
+    one already `taken` by this fix (which it then adds)."""
+    taken = set() if taken is None else taken
+    unique, suffix = candidate, 2
+    while unique in taken or binds(module, unique):
         unique = f"{candidate}_{suffix}"
         suffix += 1
+    taken.add(unique)
     return unique
+
+
+def plain_assignment(stmt: cst.CSTNode) -> tuple[str, cst.BaseExpression, cst.BaseExpression | None] | None:
+    """(name, value, annotation) of `NAME = value` or `NAME: T = value` alone on its line."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    small = stmt.body[0]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+        return small.targets[0].target.value, small.value, None
+    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
+        return small.target.value, small.value, small.annotation.annotation
+    return None
+
+
+def cached_function(
+    module: cst.Module, name: str, returns: str, statements: list[Statement], replaced: Statement, first: bool
+) -> cst.FunctionDef:
+    """`@functools.cache def name() -> returns:` holding `statements`, in place of `replaced`:
+    two blank lines above it unless it opens the file (PEP 8); its comments stay with it."""
+    nl, indent = module.default_newline, module.default_indent
+    func = cst.parse_statement(f"@functools.cache{nl}def {name}(){returns}:{nl}{indent}pass{nl}")
+    assert isinstance(func, cst.FunctionDef) and isinstance(func.body, cst.IndentedBlock)
+    blank = cst.EmptyLine(indent=False)
+    comments = [line for line in replaced.leading_lines if line.comment is not None]
+    return func.with_changes(
+        body=func.body.with_changes(body=statements),
+        leading_lines=comments if first else [blank, blank, *comments],
+    )
+
+
+def returning(module: cst.Module, value: cst.BaseExpression) -> Statement:
+    return cst.parse_statement(f"return {module.code_for_node(value)}{module.default_newline}")
 
 
 def _snake(name: str) -> str:
@@ -46,51 +92,28 @@ def fix_accessor(module: cst.Module, line: int) -> tuple[cst.Module, str, str]:
     located = Located(module, scopes=True)
     module = located.module
     stmt = located.top_level_at(line)
-    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
-        raise FixAborted("not a single assignment")
-    small = stmt.body[0]
-    annotation: cst.Annotation | None = None
-    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-        name, value = small.targets[0].target.value, small.value
-    elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
-        name, value, annotation = small.target.value, small.value, small.annotation
-    else:
+    assignment = plain_assignment(stmt)
+    if assignment is None:
         raise FixAborted("not a plain `NAME = value` assignment")
+    name, value, annotation = assignment
     scopes = located.scopes
     assert scopes is not None
     global_scope = next(s for s in scopes.values() if isinstance(s, GlobalScope))
     if len(global_scope.assignments[name]) != 1:
         raise FixAborted(f"'{name}' is bound more than once")
-    uses: set[cst.CSTNode] = set()
+    getter = accessor_name(name, module)
+    uses: dict[cst.CSTNode, str] = {}
     for access in references(global_scope, name):
         if not runs_later(access.scope, access.node, located):
             raise FixAborted(f"'{name}' is used at import time")
-        uses.add(access.node)
-    getter = accessor_name(name, module)
-    nl, indent = module.default_newline, module.default_indent
-    returns = f" -> {module.code_for_node(annotation.annotation)}" if annotation else ""
-    value_code = module.code_for_node(value)
+        uses[access.node] = getter
+    returns = f" -> {module.code_for_node(annotation)}" if annotation else ""
     body = list(module.body)
     index = body.index(stmt)
-    func = cst.parse_statement(
-        f"@functools.cache{nl}def {getter}(){returns}:{nl}{indent}return {value_code}{nl}"
-    )
-    # A top-level definition gets two blank lines above it (PEP 8); comments stay with it.
-    blank = cst.EmptyLine(indent=False)
-    comments = [line for line in stmt.leading_lines if line.comment is not None]
-    func = func.with_changes(leading_lines=[blank, blank, *comments] if index else comments)
-    body[index] = func
-    # Definitions read best with blank lines around them.
-    if index + 1 < len(body):
-        leading = list(body[index + 1].leading_lines)
-        blanks = 0
-        while blanks < len(leading) and leading[blanks].comment is None:
-            blanks += 1
-        missing = max(0, 2 - blanks)
-        body[index + 1] = body[index + 1].with_changes(
-            leading_lines=[*(cst.EmptyLine(indent=False) for _ in range(missing)), *leading]
-        )
-    new = module.with_changes(body=body).visit(_CallInstead(uses, getter))
+    body[index] = cached_function(module, getter, returns, [returning(module, value)], stmt, first=not index)
+    if index + 1 < len(body):  # definitions read best with blank lines around them
+        body[index + 1] = two_blank_lines_before(body[index + 1])
+    new = module.with_changes(body=body).visit(CallInstead(uses))
     return ensure_import(new, "functools", "import functools"), name, getter
 
 
@@ -122,15 +145,15 @@ def is_main_guard(test: cst.BaseExpression) -> bool:
     return len(names) == 1 and len(strings) == 1
 
 
-class _CallInstead(cst.CSTTransformer):
-    def __init__(self, uses: set[cst.CSTNode], getter: str) -> None:
+class CallInstead(cst.CSTTransformer):
+    """Each read of a deferred name (the node, as found before any change) calls its getter."""
+
+    def __init__(self, uses: dict[cst.CSTNode, str]) -> None:
         self.uses = uses
-        self.getter = getter
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
-        if original in self.uses:
-            return cst.Call(func=cst.Name(self.getter))
-        return updated
+        getter = self.uses.get(original)
+        return cst.Call(func=cst.Name(getter)) if getter else updated
 
 
 def rewrite_importer(module: cst.Module, source_module: str, name: str, getter: str, owners: frozenset[str] = frozenset()) -> cst.Module:

@@ -265,6 +265,16 @@ def remove_statement(body: list[Statement], index: int) -> None:
         body[index] = nxt.with_changes(leading_lines=leading)
 
 
+def two_blank_lines_before(stmt: Statement) -> Statement:
+    """At least two blank lines above a statement that follows a new top-level def."""
+    leading = list(stmt.leading_lines)
+    blanks = 0
+    while blanks < len(leading) and leading[blanks].comment is None:
+        blanks += 1
+    missing = max(0, 2 - blanks)
+    return stmt.with_changes(leading_lines=[*(cst.EmptyLine(indent=False) for _ in range(missing)), *leading])
+
+
 def prepend_to_function(func: cst.FunctionDef, stmt: Statement) -> cst.FunctionDef:
     """Insert `stmt` at the top of a function body, after its docstring, then a blank line."""
     body = func.body

@@ -37,8 +37,25 @@ import libcst as cst
 from libcst.metadata import CodeRange, GlobalScope
 
 from startlint.fixes.groups import lazy_group
-from startlint.fixes.python.accessor import accessor_name, is_main_guard, runs_later
-from startlint.fixes.python.cst import FixAborted, Located, Statement, binds, ensure_import, prepend_to_function, references
+from startlint.fixes.python.accessor import (
+    CallInstead,
+    accessor_name,
+    cached_function,
+    fresh_name,
+    is_main_guard,
+    plain_assignment,
+    returning,
+    runs_later,
+)
+from startlint.fixes.python.cst import (
+    FixAborted,
+    Located,
+    Statement,
+    ensure_import,
+    prepend_to_function,
+    references,
+    two_blank_lines_before,
+)
 from startlint.python import model as m
 
 
@@ -66,7 +83,7 @@ def fix_group(
     for name in group.names:
         if len(global_scope.assignments[name]) != 1:
             raise FixAborted(f"'{name}' is bound more than once")
-        getters[name] = getter = _fresh(accessor_name(name, module), module, taken)
+        getters[name] = getter = accessor_name(name, module, taken)
         for access in references(global_scope, name):
             node = access.node
             if not runs_later(access.scope, node, located) and not any(_inside(located, node, s) for s in member_nodes):
@@ -74,72 +91,42 @@ def fix_group(
             uses[node] = getter
     # Reads first, on the original nodes; then the statements become functions.
     extents = {i: located.positions[body[i]] for i in members}
-    module = module.visit(_Calls(uses))
+    module = module.visit(CallInstead(uses))
     body = list(module.body)
     new_body: list[Statement] = []
     effects: list[str] = []  # side-effect functions defined so far: later functions call them
-    created: set[int] = set()
     i = 0
     while i < len(body):
         stmt = body[i]
+        if new_body and i - 1 in members:
+            stmt = two_blank_lines_before(stmt)  # after a new function, as after any def
         if i not in members:
             new_body.append(_with_preludes(stmt, effects))
             i += 1
             continue
-        if _binds_one(stmt) is None:
+        assignment = plain_assignment(stmt)
+        if assignment is None:  # side effects in a row become one function
             run = [stmt]
-            while i + len(run) in members and _binds_one(body[i + len(run)]) is None:
+            while i + len(run) in members and plain_assignment(body[i + len(run)]) is None:
                 run.append(body[i + len(run)])
-            name = _fresh(_effect_name(model, extents[i]), module, taken)
-            new_body.append(_function(module, name, "", [*_calls(effects), *_without_leading_blanks(run)], stmt, bool(new_body)))
-            created.add(id(new_body[-1]))
+            name = fresh_name(_effect_name(model, extents[i]), module, taken)
+            statements = [*_calls(effects), run[0].with_changes(leading_lines=[]), *run[1:]]
+            new_body.append(cached_function(module, name, "", statements, stmt, first=not new_body))
             effects.append(name)
             i += len(run)
             continue
-        target, value, annotation = _assignment(stmt)
+        target, value, annotation = assignment
         returns = f" -> {module.code_for_node(annotation)}" if annotation is not None else ""
-        ret = cst.parse_statement(f"return {module.code_for_node(value)}{module.default_newline}")
-        new_body.append(_function(module, getters[target], returns, [*_calls(effects), ret], stmt, bool(new_body)))
-        created.add(id(new_body[-1]))
+        statements = [*_calls(effects), returning(module, value)]
+        new_body.append(cached_function(module, getters[target], returns, statements, stmt, first=not new_body))
         i += 1
-    new_body = _spaced(new_body, created)
     new = module.with_changes(body=new_body)
     return ensure_import(new, "functools", "import functools"), getters
-
-
-def _fresh(candidate: str, module: cst.Module, taken: set[str]) -> str:
-    unique, suffix = candidate, 2
-    while unique in taken or binds(module, unique):
-        unique = f"{candidate}_{suffix}"
-        suffix += 1
-    taken.add(unique)
-    return unique
 
 
 def _inside(located: Located, node: cst.CSTNode, stmt: cst.CSTNode) -> bool:
     where, extent = located.positions[node].start, located.positions[stmt]
     return (extent.start.line, extent.start.column) <= (where.line, where.column) <= (extent.end.line, extent.end.column)
-
-
-def _binds_one(stmt: Statement) -> str | None:
-    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
-        small = stmt.body[0]
-        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-            return small.targets[0].target.value
-        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
-            return small.target.value
-    return None
-
-
-def _assignment(stmt: Statement) -> tuple[str, cst.BaseExpression, cst.BaseExpression | None]:
-    assert isinstance(stmt, cst.SimpleStatementLine)
-    small = stmt.body[0]
-    if isinstance(small, cst.Assign):
-        target = small.targets[0].target
-        assert isinstance(target, cst.Name)
-        return target.value, small.value, None
-    assert isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None
-    return small.target.value, small.value, small.annotation.annotation
 
 
 def _effect_name(model: m.Module, extent: CodeRange) -> str:
@@ -154,23 +141,6 @@ def _effect_name(model: m.Module, extent: CodeRange) -> str:
 
 def _calls(names: list[str]) -> list[Statement]:
     return [cst.SimpleStatementLine([cst.Expr(cst.Call(cst.Name(n)))]) for n in names]
-
-
-def _without_leading_blanks(run: list[Statement]) -> list[Statement]:
-    first = run[0].with_changes(leading_lines=[])
-    return [first, *run[1:]]
-
-
-def _function(
-    module: cst.Module, name: str, returns: str, statements: list[Statement], replaced: Statement, not_first: bool
-) -> Statement:
-    nl, indent = module.default_newline, module.default_indent
-    func = cst.parse_statement(f"@functools.cache{nl}def {name}(){returns}:{nl}{indent}pass{nl}")
-    assert isinstance(func, cst.FunctionDef) and isinstance(func.body, cst.IndentedBlock)
-    func = func.with_changes(body=func.body.with_changes(body=statements))
-    blank = cst.EmptyLine(indent=False)
-    comments = [line for line in replaced.leading_lines if line.comment is not None]
-    return func.with_changes(leading_lines=[blank, blank, *comments] if not_first else comments)
 
 
 def _with_preludes(stmt: Statement, effects: list[str]) -> Statement:
@@ -188,27 +158,3 @@ def _with_preludes(stmt: Statement, effects: list[str]) -> Statement:
     if isinstance(stmt, cst.If) and is_main_guard(stmt.test) and isinstance(stmt.body, cst.IndentedBlock):
         return stmt.with_changes(body=stmt.body.with_changes(body=[*calls, *stmt.body.body]))
     return stmt
-
-
-def _spaced(body: list[Statement], created: set[int]) -> list[Statement]:
-    """Two blank lines after each new function (PEP 8), as after any top-level def."""
-    out: list[Statement] = []
-    for index, stmt in enumerate(body):
-        if index and id(body[index - 1]) in created:
-            leading = list(stmt.leading_lines)
-            blanks = 0
-            while blanks < len(leading) and leading[blanks].comment is None:
-                blanks += 1
-            missing = max(0, 2 - blanks)
-            stmt = stmt.with_changes(leading_lines=[*(cst.EmptyLine(indent=False) for _ in range(missing)), *leading])
-        out.append(stmt)
-    return out
-
-
-class _Calls(cst.CSTTransformer):
-    def __init__(self, uses: dict[cst.CSTNode, str]) -> None:
-        self.uses = uses
-
-    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
-        getter = self.uses.get(original)
-        return cst.Call(func=cst.Name(getter)) if getter else updated
