@@ -563,7 +563,12 @@ def _bench(args: argparse.Namespace, invocation: str, corpus: Corpus, work: Path
     if clean_file is not None:
         scenarios.append(Scenario("sl_one", "startlint one clean file", [*sl, "check", clean_file], copy,
                                   shlex.join([sl_shown, "check", clean_file]),
-                                  f"{corpus.line_counts[clean_file]} lines, no findings"))
+                                  f"{corpus.line_counts[clean_file]} lines, no findings; replayed from the run cache"))
+        # What pre-commit or an editor pays right after an edit: the run cache misses.
+        scenarios.append(Scenario("sl_one_nc", "startlint one clean file, --no-cache",
+                                  [*sl, "check", "--no-cache", clean_file], copy,
+                                  shlex.join([sl_shown, "check", "--no-cache", clean_file]),
+                                  "as above, every cache off: the file and what its result depends on are analysed"))
     scenarios.append(Scenario("sl_fix", "startlint --fix (1% fixable)", [*sl, "check", "--fix", *cold_flags, "."],
                               copy, shlex.join([sl_shown, "check", "--fix", *cold_flags, "."]),
                               f"fresh copy per run; {len(fixable)} of {len(corpus.files)} files have a fixable SL101",
@@ -746,6 +751,8 @@ def _bench(args: argparse.Namespace, invocation: str, corpus: Corpus, work: Path
                  no_cache if not has_cache else "ruff not measured"))
     w(ratio_line("one clean file ÷ python -c pass", get("sl_one"), get("pass"), TARGET_ONE_FILE_VS_PASS,
                  "no clean file found"))
+    w(ratio_line("one clean file, --no-cache ÷ python -c pass", get("sl_one_nc"), get("pass"), None,
+                 "no clean file found", " — the same file when the run cache misses (just edited)"))
     w(ratio_line("--fix with 1% fixable ÷ cold", get("sl_fix"), get("sl_cold"), TARGET_FIX_VS_COLD,
                  "not measured"))
     w(ratio_line("2-process ast.parse ÷ 1-process ast.parse", get("ast2"), get("ast1"), None, "not measured",

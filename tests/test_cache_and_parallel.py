@@ -271,3 +271,47 @@ def test_a_run_that_reads_outside_the_root_is_not_stored(tmp_path: Path, capsys:
     settle(tmp_path)
     report(project, capsys, "--entrypoint", str(outside / "serve.py"))
     assert not (project / ".startlint_cache" / "runs").exists()
+
+
+def test_named_files_are_replayed_until_any_module_changes(tmp_path: Path) -> None:
+    """A named file's findings depend on other modules (here: whether the file is on the
+    start-up path of the service's entry module), so any edit in the tree misses."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "main.py").write_text("from app import routes\n")
+    (tmp_path / "app" / "routes.py").write_text("import torch\n")
+    (tmp_path / "startlint.toml").write_text('entrypoints = ["app.main:app"]\n')
+    settle(tmp_path)
+    named = ("--format", "json", "app/routes.py")
+    first, out = replayed(tmp_path, *named)
+    assert not first
+    assert replayed(tmp_path, "--format", "json")[1] != out  # a directory check: its own entry
+    again, out_again = replayed(tmp_path, *named)
+    assert again and out_again == out, "the directory check must not evict the named file's entry"
+    assert replayed(tmp_path, "--format", "json", "app/main.py")[1] != out  # other files: other entry
+    (tmp_path / "app" / "main.py").write_text("import json\n")  # routes.py leaves the start-up path
+    changed, changed_out = replayed(tmp_path, *named)
+    assert not changed and changed_out != out
+    assert changed_out == replayed(tmp_path, *named, "--no-cache")[1]
+
+
+def test_named_files_in_a_large_tree_are_not_stored(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    make_tree(tmp_path, files=4)
+    settle(tmp_path)
+    monkeypatch.setattr(run_cache, "NAMED_FILES_WALK_LIMIT", 3)
+    report(tmp_path, capsys, "pkg/mod_000.py")
+    assert not (tmp_path / ".startlint_cache" / "runs").exists()
+    monkeypatch.setattr(run_cache, "NAMED_FILES_WALK_LIMIT", 4)  # exactly as many files: walked
+    report(tmp_path, capsys, "pkg/mod_000.py")
+    assert len(list((tmp_path / ".startlint_cache" / "runs").iterdir())) == 1
+
+
+def test_the_run_cache_keeps_a_bounded_number_of_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_tree(tmp_path, files=run_cache._SLOTS + 2)
+    settle(tmp_path)
+    for i in range(run_cache._SLOTS + 2):
+        report(tmp_path, capsys, f"pkg/mod_{i:03}.py")
+    report(tmp_path, capsys, "pkg/mod_000.py", "--select", "SL101")
+    report(tmp_path, capsys, "pkg/mod_000.py", "--select", "SL101")  # same command: replaced, not added
+    assert len(list((tmp_path / ".startlint_cache" / "runs").iterdir())) == run_cache._SLOTS

@@ -176,12 +176,10 @@ def _run_cache(args: argparse.Namespace, paths: list[Path]) -> RunCache | None:
         return None
     cwd = Path.cwd()
     resolved = [(cwd / p).resolve() for p in paths]
-    if not all(p.is_dir() for p in resolved):
-        return None  # files named one by one (pre-commit, editors): see run_cache
     from startlint.cache_location import cache_dir
     from startlint.config_files import find_config, startlint_table
     from startlint.resources import rules_dir
-    from startlint.run_cache import RunCache, fingerprint
+    from startlint.run_cache import NAMED_FILES_WALK_LIMIT, RunCache, fingerprint
 
     config_path = args.config.resolve() if args.config is not None else find_config(resolved[0])
     try:
@@ -205,8 +203,14 @@ def _run_cache(args: argparse.Namespace, paths: list[Path]) -> RunCache | None:
     setting = table.get("cache-dir")
     directory = cache_dir(root, setting if isinstance(setting, str) else None)
     options = {**vars(args), "paths": [str(p) for p in resolved]}
-    key, racy = fingerprint(root, config_path, config_bytes, options, cwd, rules_dir(), directory)
-    return RunCache(directory, key, root, racy)
+    # A file's result can depend on any module of the tree, so named files need the same
+    # walk; on a large tree it would cost a small run more than it saves.
+    named = not all(p.is_dir() for p in resolved)
+    keyed = fingerprint(root, config_path, config_bytes, options, cwd, rules_dir(), directory,
+                        max_files=NAMED_FILES_WALK_LIMIT if named else None)
+    if keyed is None:
+        return None
+    return RunCache(directory, keyed[0], root, keyed[1])
 
 
 def _report_cached(args: argparse.Namespace, anchor: Path, runs: RunCache, entry: Replay) -> int:

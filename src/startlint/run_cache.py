@@ -2,7 +2,7 @@
 
 The per-file model cache (`startlint.cache`) still parses nothing twice, but a warm run
 would rebuild every finding, load the catalogs and rerun the start-up analysis. This
-cache stores the final findings of a `check` of directories under a fingerprint of
+cache stores the final findings of a `check` under a fingerprint of
 everything they depend on:
 
 - startlint's version, the Python version, the shipped rule files (by stat);
@@ -18,6 +18,12 @@ everything they depend on:
 Like git's index, an entry is not written while any file is younger than two seconds:
 an edit in the same clock tick that keeps the size would otherwise look unchanged on a
 file system with coarse timestamps.
+
+Files named one by one are keyed the same way (their findings can depend on any module
+of the tree: start-up chains, importers), with one entry per command line, so pre-commit's
+file lists and a directory check do not evict each other; on a tree of more than
+`NAMED_FILES_WALK_LIMIT` files the walk would cost such a small run more than it saves,
+and nothing is stored.
 
 A hit imports only the standard library: it writes the report stored for the same
 output options (rendered and added the first time other options ask), so it loads no
@@ -51,6 +57,11 @@ except ImportError:  # pragma: no cover - CPython always has it
 
 FORMAT = 2
 _RACY_NS = 2_000_000_000
+_STOPPED = -2
+# A check of named files (pre-commit, editors) walks at most this many files for its key:
+# ~10 us each, so a miss costs at most ~50 ms on top of a run that checks a few files.
+NAMED_FILES_WALK_LIMIT = 5_000
+_SLOTS = 16  # distinct commands kept (a directory check, pre-commit's file lists, ...)
 # Directories whose contents no finding reads: only their names count (SL210 asks whether `.git` exists).
 _NOT_WALKED = frozenset({".git", ".hg", ".svn", ".startlint_cache", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
 # Options that change how findings are shown (or how fast), not which.
@@ -111,13 +122,30 @@ class RunCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             ensure_gitignore(self.base)
-            if replace_others:  # one entry: the fingerprint seen last
-                for old in self.path.parent.iterdir():
-                    if old.name != self.path.name and not old.name.startswith(".tmp-"):
-                        _remove(old)
+            if replace_others:
+                _prune(self.path)
             write_atomic(self.path, marshal.dumps(payload))
         except OSError:
             return  # a read-only or full disk only costs speed
+
+
+def _prune(new: Path) -> None:
+    """Make room for `new`: one entry per slot (the fingerprint seen last), and the
+    `_SLOTS - 1` most recently written other slots."""
+    slot = new.name.partition("-")[0]
+    others = []
+    for old in new.parent.iterdir():
+        if old.name.startswith(".tmp-") or old.name == new.name:
+            continue
+        if old.name.partition("-")[0] == slot:
+            _remove(old)
+            continue
+        try:
+            others.append((old.stat().st_mtime_ns, old))
+        except OSError:
+            continue
+    for _, old in sorted(others, reverse=True)[_SLOTS - 1 :]:
+        _remove(old)
 
 
 def _remove(path: Path) -> None:
@@ -135,9 +163,10 @@ def fingerprint(
     cwd: Path,
     rules_dir: Path,
     cache_dir: Path,
-) -> tuple[str, bool]:
-    """The key of a run, and whether a file in it changed in the last two seconds."""
-    digest = _blake2b(digest_size=20)
+    max_files: int | None = None,
+) -> tuple[str, bool] | None:
+    """The key of a run, and whether a file in it changed in the last two seconds; None when
+    the tree holds more than `max_files` files (walking it would cost more than it saves)."""
     header = (
         __version__,
         sys.version,
@@ -147,14 +176,20 @@ def fingerprint(
         sorted((k, v) for k, v in os.environ.items() if k.startswith("STARTLINT_")),
         str(config_path),
     )
-    digest.update(repr(header).encode())
+    # The slot names what was asked (one entry kept per slot); the rest, what it read.
+    slot = _blake2b(repr(header).encode(), digest_size=8).hexdigest()
+    digest = _blake2b(digest_size=20)
     digest.update(config_bytes)
-    newest = max(_stat_tree(rules_dir, digest, cache_dir), _stat_tree(root, digest, cache_dir))
-    return digest.hexdigest(), newest >= time.time_ns() - _RACY_NS
+    budget = [max_files if max_files is not None else -1]
+    newest = max(_stat_tree(rules_dir, digest, cache_dir, [-1]), _stat_tree(root, digest, cache_dir, budget))
+    if budget[0] == _STOPPED:
+        return None
+    return f"{slot}-{digest.hexdigest()}", newest >= time.time_ns() - _RACY_NS
 
 
-def _stat_tree(top: Path, digest: Any, skip: Path) -> int:
-    """Feed the digest every entry's path, size and mtime, in a fixed order; returns the newest mtime."""
+def _stat_tree(top: Path, digest: Any, skip: Path, budget: list[int]) -> int:
+    """Feed the digest every entry's path, size and mtime, in a fixed order; returns the newest
+    mtime. `budget[0]` more files may be stat'ed (-1: any number); it becomes _STOPPED when the walk stopped early."""
     newest = 0
     stack = [str(top)]
     skipped = str(skip)
@@ -178,6 +213,11 @@ def _stat_tree(top: Path, digest: Any, skip: Path) -> int:
                     else:
                         stack.append(entry.path)
                     continue
+                if budget[0] >= 0:
+                    if budget[0] == 0:
+                        budget[0] = _STOPPED
+                        return newest
+                    budget[0] -= 1
                 st = entry.stat()
                 add(f"f{entry.name}\0{st.st_size}\0{st.st_mtime_ns}")
                 if st.st_mtime_ns > newest:
