@@ -140,6 +140,15 @@ CASES = [
             "STUB_HTTP_RESPONSES": "{app}/tests/data/http.json",
         },
     ),
+    App(
+        name="settings_service",
+        source=APPS / "settings_service",
+        stubs=APPS / "_stubs",
+        entry="app.main",
+        heavy=(),  # nothing heavy: the work at import is the credentials' metadata request
+        calls=("google.auth.default",),
+        changed=frozenset({"app/config.py", "app/main.py", "app/storage.py"}),
+    ),
 ]
 
 

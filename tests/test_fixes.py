@@ -185,7 +185,9 @@ def test_fix_case(name: str, isolated: Path, capsys: pytest.CaptureFixture[str])
     assert not left, f"{name}: findings still offer a fix --fix did not apply: {left}"
     fixed = Counter((f.path, f.code) for f in before if applicable(f, unsafe))
     counts_before = Counter((f.path, f.code) for f in before)
-    counts_after = Counter((f.path, f.code) for f in after)
+    # A Streamlit script still calls its cached function on the first run: the hazard is
+    # then reported inside it, through that call (no fix), and no longer at its old place.
+    counts_after = Counter((f.path, f.code) for f in after if not f.related)
     for key, n in fixed.items():
         assert counts_after[key] <= counts_before[key] - n, f"{name}: {key} still reported after its fix"
 

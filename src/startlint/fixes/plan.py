@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from startlint.findings import Applicability, Fix
 from startlint.fixes import groups
 from startlint.python import model as m
+from startlint.python.import_time import LOCAL
 
 # SL101 strategies (Fix.message starts with one of these words, the fixer reads it back).
 LAZY_KEYWORD = "lazy-keyword"
@@ -21,9 +22,19 @@ FUNCTION_LOCAL = "function-local"
 TYPE_CHECKING_BLOCK = "type-checking"
 ACCESSOR = "accessor"
 ACCESSOR_GROUP = "accessor-group"
+SETTINGS_FIELD = "settings-field"
+STREAMLIT_CACHE = "streamlit-cache"
+# Streamlit's cache for a call's result: data (copied per session) or a shared resource.
+CACHE_DATA, CACHE_RESOURCE = "cache_data", "cache_resource"
 
 LAZY_STYLES = ("auto", FUNCTION_LOCAL, LAZY_KEYWORD, LAZY_MODULES)
 _MOVABLE_CONTEXTS = {(), (m.CTX_IMPORT_GUARD, m.CTX_TRY)}
+# Classes whose instances hold their fields' values: a field's default can become None
+# plus a getter (`startlint.fixes.python.settings_field`).
+_MODEL_BASES = frozenset({
+    "pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.v1.BaseModel", "pydantic.BaseSettings",
+    "pydantic.v1.BaseSettings", "pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings",
+})
 
 
 @dataclass(frozen=True)
@@ -110,19 +121,24 @@ def heavy_import(module: m.Module, imp: m.Import, opts: FixOptions) -> tuple[Fix
     return _planned(Applicability.SAFE, f"{TYPE_CHECKING_BLOCK}: import it under 'if TYPE_CHECKING:'"), ""
 
 
-def accessor(module: m.Module, call: m.Call, opts: FixOptions, base: Applicability) -> Fix | None:
+def accessor(
+    module: m.Module, call: m.Call, opts: FixOptions, base: Applicability, streamlit_cache: str = CACHE_RESOURCE
+) -> Fix | None:
     """The cached-accessor fix for the statement holding `call`: of `NAME = ...` alone,
     or of the group of statements that have to become lazy with it."""
     if call.context and m.CTX_CONDITIONAL not in call.context:
         return None  # in a loop, with, try or class body
     at_line = [b for b in module.bindings if b.line == call.stmt_line]
+    if _streamlit_alias(module):
+        return _streamlit(module, call, at_line, streamlit_cache)
     if call.context or len(at_line) != 1 or at_line[0].kind != "assign":
-        return _group(module, call, opts)
+        return _settings_field(module, call, opts) or _group(module, call, opts)
     name = at_line[0].name
     if [b.kind for b in module.bindings if b.name == name] != ["assign"]:
         return None  # rebound, deleted or declared global
     if any(u.name == name and u.kind == m.USE_IMPORT_TIME for u in module.uses):
-        return _group(module, call, opts)  # used while the module is imported
+        # used while the module is imported
+        return _settings_field(module, call, opts) or _group(module, call, opts)
     if opts.assigned_elsewhere(name):
         return None  # `module.NAME = fake` elsewhere: a getter cannot stand in for it
     applicability = base
@@ -136,11 +152,35 @@ def accessor(module: m.Module, call: m.Call, opts: FixOptions, base: Applicabili
     return _planned(applicability, message)
 
 
+def _streamlit_alias(module: m.Module) -> str | None:
+    """The name a Streamlit script binds `streamlit` to (`st`), if it imports it."""
+    for imp in module.imports:
+        if imp.kind == "import" and not imp.context:
+            for n in imp.names:
+                if n.name == "streamlit":
+                    return n.bound
+    return None
+
+
+def _streamlit(module: m.Module, call: m.Call, at_line: list[m.Binding], cache: str) -> Fix | None:
+    """A Streamlit script reruns top to bottom for every session and interaction, so a
+    function that runs later does not exist: the value becomes a function under
+    Streamlit's own cache, which the script still calls, once per process."""
+    if call.context or len(at_line) != 1 or at_line[0].kind != "assign":
+        return None  # a Streamlit script reruns top to bottom: groups of functions nothing calls would change the page
+    name = at_line[0].name
+    if [b.kind for b in module.bindings if b.name == name] != ["assign"]:
+        return None
+    return _planned(
+        Applicability.UNSAFE,
+        f"{STREAMLIT_CACHE}: turn '{name}' into a function cached with st.{cache}, so reruns and sessions "
+        f"reuse one result instead of repeating the call (until the process restarts: add ttl= if it must refresh)",
+    )
+
+
 def _group(module: m.Module, call: m.Call, opts: FixOptions) -> Fix | None:
     """Several statements become cached functions together (always unsafe: work and
     side effects that ran in one order at import now run on first use)."""
-    if any(i.modules and i.modules[0].split(".")[0] == "streamlit" for i in module.imports):
-        return None  # a Streamlit script reruns top to bottom: nothing would call the functions
     group = groups.lazy_group(module, call.stmt_line, opts.does_io)
     if isinstance(group, str) or (len(group.members) < 2 and not group.has_effect):
         return None
@@ -157,3 +197,36 @@ def _group(module: m.Module, call: m.Call, opts: FixOptions) -> Fix | None:
     if any(opts.imported_elsewhere(n) for n in names):
         message += "; other modules use them and are rewritten too"
     return _planned(Applicability.UNSAFE, message)
+
+
+def _settings_field(module: m.Module, call: m.Call, opts: FixOptions) -> Fix | None:
+    """The names the statement binds are read at import only by field defaults of one
+    pydantic class, instantiated once at module level: the defaults move into getters
+    (always unsafe: the field itself is None until set)."""
+    names = [b.name for b in module.bindings if b.line == call.stmt_line]
+    if call.context or not names or any([b.kind for b in module.bindings if b.name == n] != ["assign"] for n in names):
+        return None
+    fields = [f for f in module.fields if set(f.reads) & set(names)]
+    if not fields or len({f.cls for f in fields}) != 1 or not set(fields[0].bases) & _MODEL_BASES:
+        return None
+    for name in names:
+        counts = {u.kind: u.count for u in module.uses if u.name == name}
+        if counts.get(m.USE_IMPORT_TIME, 0) != sum(f.reads.count(name) for f in fields) or len(counts) > 1:
+            return None  # read somewhere else too
+        if opts.imported_elsewhere(name) or opts.assigned_elsewhere(name):
+            return None
+    cls = fields[0].cls
+    made = [c for c in module.calls if c.qualname == f"{LOCAL}.{cls}"]
+    if len(made) != 1 or made[0].context or made[0].bound_to is None or opts.imported_elsewhere(cls):
+        return None
+    if [(u.kind, u.count) for u in module.uses if u.name == cls] != [(m.USE_IMPORT_TIME, 1)]:
+        return None  # other instances would need the default too
+    instance = made[0].bound_to
+    if [b.kind for b in module.bindings if b.name == instance] != ["assign"] or opts.assigned_elsewhere(instance):
+        return None
+    moved = ", ".join(dict.fromkeys(f"{instance}.{f.name}" for f in fields))
+    return _planned(
+        Applicability.UNSAFE,
+        f"{SETTINGS_FIELD}: compute the default of {moved} on first use in a getter that readers call "
+        f"(the field defaults to None: code that reads it directly, such as model_dump(), sees None when it is unset)",
+    )

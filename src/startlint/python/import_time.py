@@ -111,6 +111,7 @@ class _Extractor:
         self.defs: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
         self.class_names: list[str] = []
         self.top_reads: set[str] = set()  # import-time reads of the current module-level statement
+        self.fields: list[m.ClassField] = []
 
     # -- entry -------------------------------------------------------------
     def run(self, tree: ast.Module, all_functions: bool = False) -> m.Module:
@@ -139,7 +140,18 @@ class _Extractor:
             docstring_end_line=doc_end,
             functions=functions,
             statements=statements,
+            fields=self._assigned_fields(),
         )
+
+    def _assigned_fields(self) -> tuple[m.ClassField, ...]:
+        """Class fields whose defaults read names that module-level assignments bind."""
+        assigned = {b.name for b in self.bindings if b.kind == "assign"}
+        out = []
+        for f in self.fields:
+            kept = tuple(n for n in f.reads if n in assigned)
+            if kept:
+                out.append(m.ClassField(f.cls, f.bases, f.name, f.line, kept))
+        return tuple(out)
 
     def _top_level(self, body: list[ast.stmt]) -> tuple[m.Statement, ...]:
         """Extract the module's statements, recording what each binds and reads at import time.
@@ -372,11 +384,25 @@ class _Extractor:
         self._lazy_annotation(getattr(s, "type_params", []))
         for base in (*s.bases, *(k.value for k in s.keywords)):
             self._expr(base, scope, _add(ctx, m.CTX_BASE_CLASS), s.lineno)
+        if scope is self.module_scope:
+            self._fields(s, scope)
         body_scope = _Scope({}, scope, is_class=True)
         self.class_names.append(s.name)
         self._block(s.body, body_scope, _add(ctx, m.CTX_CLASS_BODY))
         self.class_names.pop()
         self._bind(s.name, f"{LOCAL}.{s.name}", "class", s.lineno, scope)
+
+    def _fields(self, s: ast.ClassDef, scope: _Scope) -> None:
+        """Annotated fields with a default that reads names: candidates for `Module.fields`."""
+        bases: tuple[str | None, ...] | None = None
+        for stmt in s.body:
+            if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None):
+                continue
+            reads = tuple(n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+            if reads:
+                if bases is None:
+                    bases = tuple(self._value_qualname(b, scope) for b in s.bases)
+                self.fields.append(m.ClassField(s.name, bases, stmt.target.id, stmt.lineno, reads))
 
     def _decorators(self, decorators: list[ast.expr], scope: _Scope, ctx: tuple[str, ...]) -> None:
         inner = _add(ctx, m.CTX_DECORATOR)

@@ -134,6 +134,18 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class ClassField:
+    """`name: T = default` in the body of a module-level class, where the default reads a
+    name a module-level assignment binds: a settings class whose defaults a fix may defer."""
+
+    cls: str
+    bases: tuple[str | None, ...]  # the class's bases, resolved
+    name: str
+    line: int
+    reads: tuple[str, ...]  # module-level names the default reads, once per read
+
+
+@dataclass(frozen=True)
 class FunctionBody:
     """What a module-level function or a top-level class's method does when it is called.
 
@@ -162,3 +174,4 @@ class Module:
     # Only calls with a resolved name are kept in a body.
     functions: tuple[FunctionBody, ...] = ()
     statements: tuple[Statement, ...] = ()  # module-level statements, in order (no docstring)
+    fields: tuple[ClassField, ...] = ()

@@ -6,7 +6,7 @@ from typing import Any
 
 from startlint.python import model as m
 
-FORMAT = 6  # bump whenever the model's shape changes: old cache entries are then ignored
+FORMAT = 7  # bump whenever the model's shape changes: old cache entries are then ignored
 
 
 def _pos(p: m.Position) -> tuple[int, int, int, int]:
@@ -35,6 +35,7 @@ def encode(module: m.Module) -> tuple[Any, ...]:
         module.docstring_end_line,
         tuple((f.name, f.line, tuple(_call(c) for c in f.calls)) for f in module.functions),
         tuple((s.line, s.end_line, s.kind, s.binds, s.reads) for s in module.statements),
+        tuple((f.cls, f.bases, f.name, f.line, f.reads) for f in module.fields),
     )
 
 
@@ -84,6 +85,7 @@ def decode(data: tuple[Any, ...]) -> m.Module:
             statements=tuple(
                 [_built(m.Statement, _STATEMENT_FIELDS, (s[0], s[1], s[2], tuple(s[3]), tuple(s[4]))) for s in data[10]]
             ),
+            fields=tuple(m.ClassField(f[0], tuple(f[1]), f[2], f[3], tuple(f[4])) for f in data[11]),
         )
     except (TypeError, IndexError, KeyError) as exc:
         raise ValueError(f"not a model: {exc}") from None

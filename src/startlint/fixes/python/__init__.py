@@ -10,9 +10,10 @@ from startlint.catalog import Catalogs
 from startlint.findings import Violation
 from startlint.fixes import plan
 from startlint.fixes.python.accessor import fix_accessor, rename_in_all, rewrite_importer
-from startlint.fixes.python.cst import FixAborted, parse
+from startlint.fixes.python.cst import FixAborted, parse, streamlit_alias
 from startlint.fixes.python.group import fix_group
 from startlint.fixes.python.move_import import fix_heavy_import
+from startlint.fixes.python.settings_field import fix_settings_field, rewrite_settings_importer
 from startlint.python.source import ParseFailure, build_model
 from startlint.project import Project, module_name, owners
 
@@ -50,6 +51,13 @@ def apply_one(
         for name, getter in getters.items():
             new = rename_in_all(new, name, getter)
         return FixedText(new.code, _rewrite_importers(path, getters, project, read))
+    if kind == plan.STREAMLIT_CACHE:
+        cache = plan.CACHE_DATA if f"st.{plan.CACHE_DATA}" in violation.fix.message else plan.CACHE_RESOURCE
+        new, name, getter = fix_accessor(module, line, f"{streamlit_alias(module)}.{cache}")
+        return FixedText(new.code, {})
+    if kind == plan.SETTINGS_FIELD:
+        new, instance, getters = fix_settings_field(module, line, project.settings.target_version)
+        return FixedText(new.code, _rewrite_settings_readers(path, instance, getters, project, read))
     def is_heavy(name: str) -> bool:
         return catalogs.heavy_module(name) is not None
 
@@ -76,4 +84,21 @@ def _rewrite_importers(path: Path, getters: dict[str, str], project: Project, re
             # It may re-export the name: in its `__all__`, or to modules importing it from there.
             others[site_path] = rename_in_all(rewritten, name, getter).code
             pending.append((site_path.resolve(), name, getter))
+    return others
+
+
+def _rewrite_settings_readers(
+    path: Path, instance: str, getters: dict[str, str], project: Project, read: Callable[[Path], str]
+) -> dict[Path, str]:
+    """Other first-party modules that read the moved fields through the instance."""
+    source = module_name(path.resolve())
+    sites = project.importers(path.resolve(), frozenset({instance})).get(instance, [])
+    if any(site.written for site in sites):
+        raise FixAborted(f"another module assigns or deletes {source}.{instance}")
+    others: dict[Path, str] = {}
+    for site_path in dict.fromkeys(site.path for site in sites if site.rewritable):
+        text = read(site_path)
+        rewritten = rewrite_settings_importer(parse(text), instance, getters, owners(text, site_path, source)).code
+        if rewritten != text:
+            others[site_path] = rewritten
     return others

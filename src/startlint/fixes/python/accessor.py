@@ -61,12 +61,13 @@ def plain_assignment(stmt: cst.CSTNode) -> tuple[str, cst.BaseExpression, cst.Ba
 
 
 def cached_function(
-    module: cst.Module, name: str, returns: str, statements: list[Statement], replaced: Statement, first: bool
+    module: cst.Module, name: str, returns: str, statements: list[Statement], replaced: Statement, first: bool,
+    decorator: str = "functools.cache",
 ) -> cst.FunctionDef:
     """`@functools.cache def name() -> returns:` holding `statements`, in place of `replaced`:
     two blank lines above it unless it opens the file (PEP 8); its comments stay with it."""
     nl, indent = module.default_newline, module.default_indent
-    func = cst.parse_statement(f"@functools.cache{nl}def {name}(){returns}:{nl}{indent}pass{nl}")
+    func = cst.parse_statement(f"@{decorator}{nl}def {name}(){returns}:{nl}{indent}pass{nl}")
     assert isinstance(func, cst.FunctionDef) and isinstance(func.body, cst.IndentedBlock)
     blank = cst.EmptyLine(indent=False)
     comments = [line for line in replaced.leading_lines if line.comment is not None]
@@ -87,8 +88,11 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
-def fix_accessor(module: cst.Module, line: int) -> tuple[cst.Module, str, str]:
-    """Returns the new module, the name replaced, and the accessor's name."""
+def fix_accessor(module: cst.Module, line: int, decorator: str | None = None) -> tuple[cst.Module, str, str]:
+    """Returns the new module, the name replaced, and the accessor's name.
+
+    With a `decorator` other than functools' (`st.cache_data` in a Streamlit script, which
+    reruns top to bottom), reads at import time are rewritten too instead of aborting."""
     located = Located(module, scopes=True)
     module = located.module
     stmt = located.top_level_at(line)
@@ -96,24 +100,25 @@ def fix_accessor(module: cst.Module, line: int) -> tuple[cst.Module, str, str]:
     if assignment is None:
         raise FixAborted("not a plain `NAME = value` assignment")
     name, value, annotation = assignment
-    scopes = located.scopes
-    assert scopes is not None
-    global_scope = next(s for s in scopes.values() if isinstance(s, GlobalScope))
+    global_scope = located.global_scope()
     if len(global_scope.assignments[name]) != 1:
         raise FixAborted(f"'{name}' is bound more than once")
     getter = accessor_name(name, module)
     uses: dict[cst.CSTNode, str] = {}
     for access in references(global_scope, name):
-        if not runs_later(access.scope, access.node, located):
+        if decorator is None and not runs_later(access.scope, access.node, located):
             raise FixAborted(f"'{name}' is used at import time")
         uses[access.node] = getter
     returns = f" -> {module.code_for_node(annotation)}" if annotation else ""
     body = list(module.body)
     index = body.index(stmt)
-    body[index] = cached_function(module, getter, returns, [returning(module, value)], stmt, first=not index)
+    body[index] = cached_function(module, getter, returns, [returning(module, value)], stmt, first=not index,
+                                  decorator=decorator or "functools.cache")
     if index + 1 < len(body):  # definitions read best with blank lines around them
         body[index + 1] = two_blank_lines_before(body[index + 1])
     new = module.with_changes(body=body).visit(CallInstead(uses))
+    if decorator is not None:
+        return new, name, getter
     return ensure_import(new, "functools", "import functools"), name, getter
 
 
@@ -165,9 +170,7 @@ def rewrite_importer(module: cst.Module, source_module: str, name: str, getter: 
     """
     located = Located(module, scopes=True)
     module = located.module
-    scopes = located.scopes
-    assert scopes is not None
-    global_scope = next(s for s in scopes.values() if isinstance(s, GlobalScope))
+    global_scope = located.global_scope()
     targets: dict[cst.ImportAlias, str] = {}
     for stmt in module.body:
         for node in _import_froms(stmt):
@@ -175,7 +178,7 @@ def rewrite_importer(module: cst.Module, source_module: str, name: str, getter: 
                 if isinstance(alias.name, cst.Name) and alias.name.value == name:
                     bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
                     targets[alias] = bound
-    reads = _AttributeReads(owners, name)
+    reads = AttributeReads(owners, name)
     module.visit(reads)
     if reads.written:
         raise FixAborted(f"{source_module}.{name} is assigned or deleted here")
@@ -189,7 +192,7 @@ def rewrite_importer(module: cst.Module, source_module: str, name: str, getter: 
     return module.visit(_RewriteImporter(targets, name, getter, uses, frozenset(reads.found)))
 
 
-class _AttributeReads(cst.CSTVisitor):
+class AttributeReads(cst.CSTVisitor):
     """`owner.name` nodes, and whether any of them is an assignment or `del` target."""
 
     def __init__(self, owners: frozenset[str], name: str) -> None:
@@ -199,7 +202,7 @@ class _AttributeReads(cst.CSTVisitor):
         self.written = False
 
     def _matches(self, node: cst.BaseExpression) -> bool:
-        return isinstance(node, cst.Attribute) and node.attr.value == self.name and _dotted(node.value) in self.owners
+        return isinstance(node, cst.Attribute) and node.attr.value == self.name and dotted(node.value) in self.owners
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if self._matches(node):
@@ -236,7 +239,7 @@ def _elements(node: cst.BaseExpression) -> list[cst.BaseElement]:
     return []
 
 
-def _dotted(node: cst.BaseExpression) -> str | None:
+def dotted(node: cst.BaseExpression) -> str | None:
     parts: list[str] = []
     while isinstance(node, cst.Attribute):
         parts.append(node.attr.value)

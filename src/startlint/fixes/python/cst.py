@@ -40,6 +40,11 @@ class Located:
     def line(self, node: cst.CSTNode) -> int:
         return self.positions[node].start.line
 
+    def global_scope(self) -> GlobalScope:
+        """The module's scope (resolved with `scopes=True`)."""
+        assert self.scopes is not None
+        return next(s for s in self.scopes.values() if isinstance(s, GlobalScope))
+
     def top_level_at(self, line: int) -> Statement:
         """The module-level statement whose first line is `line` (or that contains it)."""
         for stmt in self.module.body:
@@ -168,6 +173,19 @@ def _top_level_targets(stmt: cst.CSTNode) -> list[str]:
         for inner in stmt.body.body:
             out += _top_level_targets(inner)
     return out
+
+
+def streamlit_alias(module: cst.Module) -> str:
+    """The name a module-level `import streamlit [as st]` binds."""
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Import):
+                    for alias in small.names:
+                        if dotted_name(alias.name) == "streamlit":
+                            asname = alias.asname.name if alias.asname else None
+                            return asname.value if isinstance(asname, cst.Name) else "streamlit"
+    raise FixAborted("the script does not import streamlit at module level")
 
 
 def ensure_import(module: cst.Module, name: str, statement: str) -> cst.Module:

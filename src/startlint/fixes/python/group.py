@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import libcst as cst
-from libcst.metadata import CodeRange, GlobalScope
+from libcst.metadata import CodeRange
 
 from startlint.fixes.groups import lazy_group
 from startlint.fixes.python.accessor import (
@@ -74,9 +74,7 @@ def fix_group(
     if len(members) != len(group.members):
         raise FixAborted("the statements moved since the check")
     member_nodes = [body[i] for i in sorted(members)]
-    scopes = located.scopes
-    assert scopes is not None
-    global_scope = next(s for s in scopes.values() if isinstance(s, GlobalScope))
+    global_scope = located.global_scope()
     taken: set[str] = set()
     getters: dict[str, str] = {}
     uses: dict[cst.CSTNode, str] = {}

@@ -39,7 +39,7 @@ def check(module: Module, ctx: PythonContext) -> Iterator[Violation]:
             f"{display(call, qual)} runs at import time: {what} before the service can serve, "
             "and a slow or unreachable host delays or fails every cold start; "
             "make the call on first use (a functools.cache'd accessor)",
-            fix=plan.accessor(module, call, ctx.fix_options, Applicability.UNSAFE),
+            fix=plan.accessor(module, call, ctx.fix_options, Applicability.UNSAFE, plan.CACHE_DATA),
         )
 
 
