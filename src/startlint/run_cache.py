@@ -57,7 +57,6 @@ except ImportError:  # pragma: no cover - CPython always has it
 
 FORMAT = 2
 _RACY_NS = 2_000_000_000
-_STOPPED = -2
 # A check of named files (pre-commit, editors) walks at most this many files for its key:
 # ~10 us each, so a miss costs at most ~50 ms on top of a run that checks a few files.
 NAMED_FILES_WALK_LIMIT = 5_000
@@ -180,17 +179,18 @@ def fingerprint(
     slot = _blake2b(repr(header).encode(), digest_size=8).hexdigest()
     digest = _blake2b(digest_size=20)
     digest.update(config_bytes)
-    budget = [max_files if max_files is not None else -1]
-    newest = max(_stat_tree(rules_dir, digest, cache_dir, [-1]), _stat_tree(root, digest, cache_dir, budget))
-    if budget[0] == _STOPPED:
+    newest_rule = _stat_tree(rules_dir, digest, cache_dir)
+    newest = _stat_tree(root, digest, cache_dir, max_files)
+    if newest is None:
         return None
-    return f"{slot}-{digest.hexdigest()}", newest >= time.time_ns() - _RACY_NS
+    return f"{slot}-{digest.hexdigest()}", max(newest, newest_rule or 0) >= time.time_ns() - _RACY_NS
 
 
-def _stat_tree(top: Path, digest: Any, skip: Path, budget: list[int]) -> int:
+def _stat_tree(top: Path, digest: Any, skip: Path, max_files: int | None = None) -> int | None:
     """Feed the digest every entry's path, size and mtime, in a fixed order; returns the newest
-    mtime. `budget[0]` more files may be stat'ed (-1: any number); it becomes _STOPPED when the walk stopped early."""
+    mtime, or None as soon as more than `max_files` files are found."""
     newest = 0
+    files = 0
     stack = [str(top)]
     skipped = str(skip)
     update = digest.update
@@ -213,11 +213,9 @@ def _stat_tree(top: Path, digest: Any, skip: Path, budget: list[int]) -> int:
                     else:
                         stack.append(entry.path)
                     continue
-                if budget[0] >= 0:
-                    if budget[0] == 0:
-                        budget[0] = _STOPPED
-                        return newest
-                    budget[0] -= 1
+                files += 1
+                if max_files is not None and files > max_files:
+                    return None
                 st = entry.stat()
                 add(f"f{entry.name}\0{st.st_size}\0{st.st_mtime_ns}")
                 if st.st_mtime_ns > newest:

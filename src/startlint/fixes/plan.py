@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from startlint.findings import Applicability, Fix
 from startlint.fixes import groups
 from startlint.python import model as m
-from startlint.python.import_time import LOCAL
 
 # SL101 strategies (Fix.message starts with one of these words, the fixer reads it back).
 LAZY_KEYWORD = "lazy-keyword"
@@ -129,7 +128,7 @@ def accessor(
     if call.context and m.CTX_CONDITIONAL not in call.context:
         return None  # in a loop, with, try or class body
     at_line = [b for b in module.bindings if b.line == call.stmt_line]
-    if _streamlit_alias(module):
+    if _imports_streamlit(module):
         return _streamlit(module, call, at_line, streamlit_cache)
     if call.context or len(at_line) != 1 or at_line[0].kind != "assign":
         return _settings_field(module, call, opts) or _group(module, call, opts)
@@ -152,14 +151,12 @@ def accessor(
     return _planned(applicability, message)
 
 
-def _streamlit_alias(module: m.Module) -> str | None:
-    """The name a Streamlit script binds `streamlit` to (`st`), if it imports it."""
-    for imp in module.imports:
-        if imp.kind == "import" and not imp.context:
-            for n in imp.names:
-                if n.name == "streamlit":
-                    return n.bound
-    return None
+def _imports_streamlit(module: m.Module) -> bool:
+    """Whether the module is a Streamlit script (a module-level `import streamlit [as st]`)."""
+    return any(
+        imp.kind == "import" and not imp.context and any(n.name == "streamlit" for n in imp.names)
+        for imp in module.imports
+    )
 
 
 def _streamlit(module: m.Module, call: m.Call, at_line: list[m.Binding], cache: str) -> Fix | None:
@@ -216,7 +213,7 @@ def _settings_field(module: m.Module, call: m.Call, opts: FixOptions) -> Fix | N
         if opts.imported_elsewhere(name) or opts.assigned_elsewhere(name):
             return None
     cls = fields[0].cls
-    made = [c for c in module.calls if c.qualname == f"{LOCAL}.{cls}"]
+    made = [c for c in module.calls if c.qualname == f"{m.LOCAL}.{cls}"]
     if len(made) != 1 or made[0].context or made[0].bound_to is None or opts.imported_elsewhere(cls):
         return None
     if [(u.kind, u.count) for u in module.uses if u.name == cls] != [(m.USE_IMPORT_TIME, 1)]:

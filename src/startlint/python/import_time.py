@@ -15,13 +15,13 @@ import ast
 from dataclasses import dataclass, field
 
 from startlint.python import model as m
+from startlint.python.model import LOCAL
 from startlint.python.positions import PositionMap
 
 # Streamlit calls whose truth means "the user just acted" (RULES.md, import time).
 STREAMLIT_EVENTS = frozenset({"button", "form_submit_button", "chat_input", "download_button"})
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 _DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "builtins.__import__"})
-LOCAL = "<local>"
 STAR = "*"  # qualname prefix of a name only a `from x import *` can have bound
 
 

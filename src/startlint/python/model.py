@@ -30,6 +30,8 @@ CTX_ANNOTATION = "annotation"  # an annotation evaluated at definition time
 
 # How a name is used (NameUse.kind).
 USE_IMPORT_TIME = "import-time"  # read while the module is imported
+# Qualified names of the module's own definitions: "<local>.Settings".
+LOCAL = "<local>"
 USE_DEFERRED = "deferred"  # read inside a function body (or a lambda in one)
 # Read after the import, but outside any `def`: a module-level or class-level lambda,
 # or the body of `if __name__ == "__main__":` (or another branch that never runs on import).

@@ -17,8 +17,7 @@ from pathlib import Path
 
 from startlint.findings import RelatedLocation, Span, Violation
 from startlint.project import absolute
-from startlint.python.import_time import LOCAL
-from startlint.python.model import Call, FunctionBody, Module
+from startlint.python.model import LOCAL, Call, FunctionBody, Module
 from startlint.rules.context import PythonContext
 from startlint.startup.graph import SourceRoots
 

@@ -171,13 +171,7 @@ def rewrite_importer(module: cst.Module, source_module: str, name: str, getter: 
     located = Located(module, scopes=True)
     module = located.module
     global_scope = located.global_scope()
-    targets: dict[cst.ImportAlias, str] = {}
-    for stmt in module.body:
-        for node in _import_froms(stmt):
-            for alias in node.names if not isinstance(node.names, cst.ImportStar) else ():
-                if isinstance(alias.name, cst.Name) and alias.name.value == name:
-                    bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
-                    targets[alias] = bound
+    targets = {alias: bound for _, alias, bound in imports_of(module, name)}
     reads = AttributeReads(owners, name)
     module.visit(reads)
     if reads.written:
@@ -249,10 +243,17 @@ def dotted(node: cst.BaseExpression) -> str | None:
     return ".".join([node.value, *reversed(parts)])
 
 
-def _import_froms(stmt: cst.BaseStatement) -> list[cst.ImportFrom]:
-    if isinstance(stmt, cst.SimpleStatementLine):
-        return [s for s in stmt.body if isinstance(s, cst.ImportFrom)]
-    return []
+def imports_of(module: cst.Module, name: str) -> list[tuple[cst.ImportFrom, cst.ImportAlias, str]]:
+    """The module-level `from ... import name [as bound]` of a module: statement, alias, bound name."""
+    found = []
+    for stmt in module.body:
+        for node in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+            if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+                for alias in node.names:
+                    if isinstance(alias.name, cst.Name) and alias.name.value == name:
+                        asname = alias.asname.name if alias.asname else None
+                        found.append((node, alias, asname.value if isinstance(asname, cst.Name) else name))
+    return found
 
 
 class _RewriteImporter(cst.CSTTransformer):

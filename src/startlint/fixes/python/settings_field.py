@@ -36,12 +36,21 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import GlobalScope
 
-from startlint.fixes.python.accessor import AttributeReads, accessor_name, cached_function, dotted, fresh_name, returning
+from startlint.fixes.python.accessor import (
+    AttributeReads,
+    accessor_name,
+    cached_function,
+    dotted,
+    fresh_name,
+    imports_of,
+    returning,
+)
 from startlint.fixes.python.cst import (
     FixAborted,
     Located,
     Statement,
     binds,
+    dotted_name,
     ensure_import,
     references,
     two_blank_lines_before,
@@ -95,8 +104,9 @@ def fix_settings_field(
             f"{indent}{target_code} = {cached}(){nl}"
             f"{indent}return {module.code_for_node(field.value)}{nl}"  # type: ignore[arg-type]
         ).with_changes(leading_lines=[cst.EmptyLine(indent=False)] * 2))
-    optional = _optional(module, target_version)
-    new_cls = cls.visit(_NoneDefaults(set(fields), optional))
+    # `T | None` where every supported Python reads it, else `Optional[T]`.
+    pep604 = target_version >= (3, 10)
+    new_cls = cls.visit(_NoneDefaults(set(fields), pep604))
     assert isinstance(new_cls, cst.ClassDef)
     body = list(module.body)
     seed_index, cls_index, instance_index = body.index(seed), body.index(cls), body.index(instance_stmt)
@@ -109,10 +119,12 @@ def fix_settings_field(
     body[seed_index] = cached_function(module, cached, "", [returning(module, value)], seed, first=not seed_index)
     if seed_index + 1 < len(body):
         body[seed_index + 1] = two_blank_lines_before(body[seed_index + 1])
-    calls = {node: getters[node.attr.value] for node in reads if node.attr.value in getters}
-    new = module.with_changes(body=body).visit(_CallGetter(calls))
+    calls: dict[cst.Attribute, cst.BaseExpression] = {
+        node: cst.Name(getters[node.attr.value]) for node in reads if node.attr.value in getters
+    }
+    new = module.with_changes(body=body).visit(_CallIn(calls, {}, []))
     new = ensure_import(new, "functools", "import functools")
-    if optional == "Optional":
+    if not pep604:
         new = ensure_import(new, "Optional", "from typing import Optional")
     return new, instance, getters
 
@@ -152,11 +164,7 @@ def _field_holding(located: Located, node: cst.CSTNode) -> tuple[cst.AnnAssign, 
 
 
 def _is_field_factory(value: cst.BaseExpression) -> bool:
-    if not isinstance(value, cst.Call):
-        return False
-    func = value.func
-    name = func.value if isinstance(func, cst.Name) else f"{getattr(func.value, 'value', '')}.{func.attr.value}" if isinstance(func, cst.Attribute) else ""
-    return name in _FIELD_FACTORIES
+    return isinstance(value, cst.Call) and dotted_name(value.func) in _FIELD_FACTORIES
 
 
 def _field_name(field: cst.AnnAssign) -> str:
@@ -211,23 +219,18 @@ def _cached_name(targets: list[str], module: cst.Module, taken: set[str]) -> str
     return fresh_name("get_" + ("_and_".join(parts) or "values"), module, taken)
 
 
-def _optional(module: cst.Module, target_version: tuple[int, int]) -> str:
-    """How a field's annotation admits None: `T | None` where every supported Python reads it."""
-    return "|" if target_version >= (3, 10) else "Optional"
-
-
 class _NoneDefaults(cst.CSTTransformer):
     """The moved fields default to None, their annotations admitting it."""
 
-    def __init__(self, fields: set[cst.AnnAssign], optional: str) -> None:
+    def __init__(self, fields: set[cst.AnnAssign], pep604: bool) -> None:
         self.fields = fields
-        self.optional = optional
+        self.pep604 = pep604
 
     def leave_AnnAssign(self, original: cst.AnnAssign, updated: cst.AnnAssign) -> cst.AnnAssign:
         if original not in self.fields:
             return updated
         annotation = updated.annotation.annotation
-        if self.optional == "|":
+        if self.pep604:
             widened: cst.BaseExpression = cst.BinaryOperation(
                 left=annotation, operator=cst.BitOr(cst.SimpleWhitespace(" "), cst.SimpleWhitespace(" ")),
                 right=cst.Name("None"),
@@ -235,15 +238,6 @@ class _NoneDefaults(cst.CSTTransformer):
         else:
             widened = cst.Subscript(value=cst.Name("Optional"), slice=[cst.SubscriptElement(cst.Index(annotation))])
         return updated.with_changes(annotation=updated.annotation.with_changes(annotation=widened), value=cst.Name("None"))
-
-
-class _CallGetter(cst.CSTTransformer):
-    def __init__(self, calls: dict[cst.Attribute, str]) -> None:
-        self.calls = calls
-
-    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
-        getter = self.calls.get(original)
-        return cst.Call(func=cst.Name(getter)) if getter else updated
 
 
 def rewrite_settings_importer(
@@ -258,15 +252,7 @@ def rewrite_settings_importer(
     located = Located(module, scopes=True)
     module = located.module
     global_scope = located.global_scope()
-    imports: dict[cst.ImportFrom, str] = {}
-    for stmt in module.body:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                    for alias in small.names:
-                        if isinstance(alias.name, cst.Name) and alias.name.value == instance:
-                            asname = alias.asname.name if alias.asname else None
-                            imports[small] = asname.value if isinstance(asname, cst.Name) else instance
+    imports = {statement: bound for statement, _, bound in imports_of(module, instance)}
     calls: dict[cst.Attribute, cst.BaseExpression] = {}
     for bound in set(imports.values()):
         for node in _attribute_reads(module, global_scope, bound):
@@ -289,6 +275,9 @@ def rewrite_settings_importer(
 
 
 class _CallIn(cst.CSTTransformer):
+    """Each read of a moved field calls its getter (`calls`: the attribute, as found before
+    any change -> the getter); the first import of the instance gains the getters `used`."""
+
     def __init__(self, calls: dict[cst.Attribute, cst.BaseExpression], imports: dict[cst.ImportFrom, str], used: list[str]) -> None:
         self.calls = calls
         self.imports = imports
