@@ -87,6 +87,18 @@ def test_config_and_catalog_changes_apply_to_cached_files(tmp_path: Path, capsys
     assert_cache_agrees(tmp_path, capsys)
 
 
+def test_a_heavy_catalog_change_rebuilds_what_models_track(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Models record deferred uses only of what heavy imports bind: a module cached
+    while joblib was not heavy must not look unused once it is."""
+    (tmp_path / "jobs.py").write_text("import joblib\n\n\ndef load():\n    return joblib.load('m.joblib')\n")
+    assert not [f for f in report(tmp_path, capsys) if f["code"] == "SL101"]
+    (tmp_path / "startlint.toml").write_text('[catalog]\nheavy-modules = { "joblib" = 250 }\n')
+    [finding] = [f for f in report(tmp_path, capsys) if f["code"] == "SL101"]
+    fix = finding["fix"]
+    assert isinstance(fix, dict) and str(fix["message"]).startswith("function-local")
+    assert_cache_agrees(tmp_path, capsys)
+
+
 def test_a_new_version_does_not_read_old_entries(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,11 +3,12 @@
 Entries live in `.startlint_cache/` at the project root (or `cache-dir`, or
 `STARTLINT_CACHE_DIR`), under a directory named for the startlint version, the
 model format and the Python version, so a new release or another interpreter
-never reads an old entry. An entry depends on the file's bytes alone: rules,
-settings and catalogs are applied to the model on every run (they take
-microseconds, and some results depend on other files), so a configuration or
-catalog change invalidates nothing that stays true, and a renamed file hits its
-old entry. Writes are atomic; an unreadable or foreign entry is ignored and
+never reads an old entry. An entry's key is the file's bytes and the heavy
+catalog (models record deferred uses only of what heavy imports bind; the engine
+adds the catalog to the key): rules, settings and the other catalogs are applied
+to the model on every run (they take microseconds, and some results depend on
+other files), so only a heavy-catalog change rebuilds models, and a renamed file
+hits its old entry. Writes are atomic; an unreadable or foreign entry is ignored and
 rebuilt.
 """
 

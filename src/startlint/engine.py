@@ -88,6 +88,7 @@ class Checker:
     models: dict[Path, Module] = field(init=False)
     # Every function summary of the files other modules call into (see all_function_bodies).
     _all_bodies: dict[Path, tuple[FunctionBody, ...]] = field(init=False, repr=False)
+    _variant: bytes = field(init=False, repr=False)  # what a model depends on beyond the file
 
     root: Path = field(init=False)  # settings.root, resolved once
 
@@ -96,6 +97,18 @@ class Checker:
         object.__setattr__(self, "models", {})
         object.__setattr__(self, "_all_bodies", {})
         object.__setattr__(self, "root", self.settings.root.resolve())
+        # Models record deferred uses only of what heavy imports bind (the rules ask
+        # about nothing else), so a cached model also depends on the heavy catalog.
+        heavy = "\n".join(sorted(h.name for h in self.catalogs.heavy))
+        object.__setattr__(self, "_variant", b"\0heavy:" + heavy.encode())
+
+    def _tracked(self, module: str) -> bool:
+        return self.catalogs.heavy_module(module) is not None
+
+    def _key(self, data: bytes) -> str:
+        """The cache key of a file's model."""
+        assert self.cache is not None
+        return self.cache.key(data + self._variant)
 
     def model_of(self, path: Path) -> Module | None:
         """The model of a first-party file (read and parsed if this run has not yet)."""
@@ -117,7 +130,7 @@ class Checker:
         path = path.resolve()
         if path not in self._all_bodies and self.cache is not None:
             try:
-                found = self.cache.get(self.cache.key(path.read_bytes() + ALL_FUNCTIONS_KEY))
+                found = self.cache.get(self._key(path.read_bytes() + ALL_FUNCTIONS_KEY))
             except OSError:
                 found = None
             if isinstance(found, Module):
@@ -155,11 +168,11 @@ class Checker:
     def _model(self, text: str, rel: str, data: bytes | None, all_functions: bool = False) -> Module | ParseFailure:
         """Build a model, or take it from the cache when the file's bytes are known."""
         if self.cache is None or data is None:
-            return build_model(text, rel, all_functions)
-        key = self.cache.key(data + ALL_FUNCTIONS_KEY if all_functions else data)
+            return build_model(text, rel, all_functions, self._tracked)
+        key = self._key(data + ALL_FUNCTIONS_KEY if all_functions else data)
         found = self.cache.get(key)
         if found is None:
-            found = build_model(text, rel, all_functions)
+            found = build_model(text, rel, all_functions, self._tracked)
             self.cache.put(key, found)
         return found
 
@@ -203,7 +216,7 @@ class Checker:
             data = path.read_bytes()
         except OSError:
             return None
-        return data if self.cache.contains(self.cache.key(data)) else None
+        return data if self.cache.contains(self._key(data)) else None
 
     def check_file(
         self,

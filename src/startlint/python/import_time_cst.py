@@ -60,7 +60,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from startlint.python import model as m
-from startlint.python.import_time import extract
+from startlint.python.import_time import Tracked, extract
 
 # The newest grammar LibCST 1.9 knows (PEP 695, 696, 701, 750, 758, 798, 810).
 PYTHON_VERSION = "3.15"
@@ -174,10 +174,10 @@ _COMPARE: dict[type[cst.BaseCompOp], type[ast.cmpop]] = {
 }
 
 
-def extract_cst(text: str, all_functions: bool = False) -> m.Module | None:
+def extract_cst(text: str, all_functions: bool = False, tracked: Tracked | None = None) -> m.Module | None:
     """The import-time model of `text`, or None when LibCST cannot parse it either.
 
-    `all_functions`: summarise every function (see `import_time.extract`)."""
+    `all_functions`, `tracked`: see `import_time.extract`."""
     try:
         module = cst.parse_module(text, cst.PartialParserConfig(python_version=PYTHON_VERSION))
         converter = _Converter(text, module)
@@ -188,7 +188,7 @@ def extract_cst(text: str, all_functions: bool = False) -> m.Module | None:
         return None
     except RecursionError:  # LibCST's position pass recurses once per nesting level
         return None
-    return extract(tree, text, all_functions)
+    return extract(tree, text, all_functions, tracked)
 
 
 class _Converter:

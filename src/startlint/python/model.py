@@ -162,12 +162,33 @@ class FunctionBody:
 
 
 @dataclass(frozen=True)
+class FunctionIndex:
+    """Where each function a `FunctionBody` can describe is defined, and the module scope
+    its body resolves in: enough to summarise one function later from its own lines,
+    without parsing the whole file again (see python/function_summary.py)."""
+
+    names: tuple[str, ...]  # as FunctionBody.name; the last definition of a name wins
+    spans: tuple[int, ...]  # (def line, end line) for each name, flattened
+    # Module-level names and their qualified names once the module has run; a name
+    # bound to something unknown is kept only where it shadows a builtin.
+    scope: tuple[tuple[str, str | None], ...]
+    streamlit: bool  # the module imports streamlit (its event branches run later)
+
+    def by_name(self) -> dict[str, tuple[int, int]]:
+        """Each name's (def line, end line)."""
+        return {name: (self.spans[2 * i], self.spans[2 * i + 1]) for i, name in enumerate(self.names)}
+
+
+@dataclass(frozen=True)
 class Module:
     imports: tuple[Import, ...]
     lazy_imports: tuple[Import, ...]  # PEP 810 `lazy import`: never import-time work
     calls: tuple[Call, ...]
     bindings: tuple[Binding, ...]
-    uses: tuple[NameUse, ...]  # sorted by (name, kind)
+    # Sorted by (name, kind). Deferred uses: of every name, or, when extracted with
+    # `tracked` (as the engine does), only of what imports of heavy modules bind and
+    # of the classes and names in `fields` (see import_time.extract).
+    uses: tuple[NameUse, ...]
     star_imports: tuple[str, ...]  # modules of import-time `from x import *`
     future_annotations: bool
     docstring_end_line: int  # 0 when the module has no docstring
@@ -177,3 +198,4 @@ class Module:
     functions: tuple[FunctionBody, ...] = ()
     statements: tuple[Statement, ...] = ()  # module-level statements, in order (no docstring)
     fields: tuple[ClassField, ...] = ()
+    index: FunctionIndex | None = None  # None: the module defines no function

@@ -6,7 +6,7 @@ from typing import Any
 
 from startlint.python import model as m
 
-FORMAT = 7  # bump whenever the model's shape changes: old cache entries are then ignored
+FORMAT = 8  # bump whenever the model's shape changes: old cache entries are then ignored
 
 
 def _pos(p: m.Position) -> tuple[int, int, int, int]:
@@ -36,7 +36,14 @@ def encode(module: m.Module) -> tuple[Any, ...]:
         tuple((f.name, f.line, tuple(_call(c) for c in f.calls)) for f in module.functions),
         tuple((s.line, s.end_line, s.kind, s.binds, s.reads) for s in module.statements),
         tuple((f.cls, f.bases, f.name, f.line, f.reads) for f in module.fields),
+        _index(module.index),
     )
+
+
+def _index(index: m.FunctionIndex | None) -> tuple[Any, ...] | None:
+    if index is None:
+        return None
+    return (index.names, index.spans, index.scope, index.streamlit)
 
 
 _CALL_FIELDS = ("qualname", "dotted", "pos", "stmt_line", "context", "bound_to")
@@ -44,6 +51,7 @@ _POSITION_FIELDS = ("line", "col", "end_line", "end_col")
 _BINDING_FIELDS = ("name", "kind", "line")
 _USE_FIELDS = ("name", "kind", "first_line", "count")
 _STATEMENT_FIELDS = ("line", "end_line", "kind", "binds", "reads")
+_INDEX_FIELDS = ("names", "spans", "scope", "streamlit")
 
 
 def _built(cls: type[Any], fields: tuple[str, ...], values: Any) -> Any:
@@ -63,6 +71,14 @@ def _decode_call(t: tuple[Any, ...]) -> m.Call:
 def _decode_import(t: tuple[Any, ...]) -> m.Import:
     names = tuple(m.ImportedName(*n) for n in t[3])
     return m.Import(t[0], t[1], t[2], names, m.Position(*t[4]), tuple(t[5]))
+
+
+def _decode_index(t: tuple[Any, ...] | None) -> m.FunctionIndex | None:
+    if t is None:
+        return None
+    # marshal and pickle give the tuples back as tuples: no copy needed.
+    index: m.FunctionIndex = _built(m.FunctionIndex, _INDEX_FIELDS, (tuple(t[0]), tuple(t[1]), tuple(map(tuple, t[2])), bool(t[3])))
+    return index
 
 
 def decode(data: tuple[Any, ...]) -> m.Module:
@@ -86,6 +102,7 @@ def decode(data: tuple[Any, ...]) -> m.Module:
                 [_built(m.Statement, _STATEMENT_FIELDS, (s[0], s[1], s[2], tuple(s[3]), tuple(s[4]))) for s in data[10]]
             ),
             fields=tuple(m.ClassField(f[0], tuple(f[1]), f[2], f[3], tuple(f[4])) for f in data[11]),
+            index=_decode_index(data[12]),
         )
     except (TypeError, IndexError, KeyError) as exc:
         raise ValueError(f"not a model: {exc}") from None

@@ -11,7 +11,7 @@ Heavy imports inside such bodies are not SL101 findings and not graph edges.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,6 +26,8 @@ HAZARD_CODES = ("SL102", "SL103", "SL104", "SL105")
 
 ModelOf = Callable[[Path], Module | None]
 AllBodies = Callable[[Path], tuple[FunctionBody, ...]]
+# The summary of one function from its own lines (model.index), None if they do not parse alone.
+OneBody = Callable[[Path, Module, str, tuple[int, int]], FunctionBody | None]
 Check = Callable[[Module, PythonContext], Iterable[Violation]]
 
 
@@ -53,17 +55,19 @@ def follow(
     checks: dict[str, Check],
     ctx: PythonContext,
     all_bodies: AllBodies | None = None,
+    one_body: OneBody | None = None,
 ) -> list[ViaCall]:
     """Hazards reached through import-time calls made by the given modules (path, module name).
 
     A model summarises only the functions its own module calls at import time;
-    `all_bodies(path)` gives every function of a module another module calls into.
+    `one_body` summarises a function another module calls into from its own lines;
+    `all_bodies(path)` gives every function of the module when that fails.
     """
     found: dict[tuple[Path, str, int], ViaCall] = {}
     # Breadth-first, so a function's first visit has its shortest chain: later
     # visits could only report the same hazards through longer chains.
     visited: set[tuple[Path, str]] = set()
-    index = _Bodies(all_bodies)
+    index = _Bodies(all_bodies, one_body)
     queue: deque[tuple[Path, str, Module, tuple[Call, ...], tuple[CallSite, ...]]] = deque()
     for path, name in starts:
         model = model_of(path)
@@ -116,8 +120,8 @@ def _resolve(
     parts = qual.split(".")
     for split in range(len(parts) - 1, 0, -1):
         module_name = ".".join(parts[:split])
-        file = roots.find(module_name)
-        if file is None or not file.is_file():
+        file = roots.find_file(module_name)
+        if file is None:
             continue
         target = model_of(file)
         if target is None:
@@ -135,28 +139,61 @@ def _bodies(
 
 @dataclass
 class _Bodies:
-    """Each module's function bodies by name: its model's, then (on a miss) all of them."""
+    """Each module's function bodies by name: its model's; then, where the model has
+    an index, each function summarised from its own lines; else (or when that
+    fails) all of the file's."""
 
     all_bodies: AllBodies | None
+    one_body: OneBody | None = None
     by_path: dict[Path, dict[str, FunctionBody]] = field(default_factory=dict)
     complete: set[Path] = field(default_factory=set)
+    spans: dict[Path, dict[str, tuple[int, int]]] = field(default_factory=dict)
 
     def lookup(self, path: Path, model: Module, attr: str) -> list[FunctionBody]:
         if path not in self.by_path:
             self.by_path[path] = {f.name: f for f in model.functions}
+        if path not in self.complete and self.one_body is not None:
+            if model.index is None:
+                return []  # the module defines no function (model.functions is empty too)
+            alone = self._alone(path, model, attr)
+            if alone is not None:
+                return alone
+            return self._whole(path, attr)
         found = _named(self.by_path[path], attr)
-        if not found and self.all_bodies is not None and path not in self.complete:
+        return found or self._whole(path, attr)
+
+    def _alone(self, path: Path, model: Module, attr: str) -> list[FunctionBody] | None:
+        """The function or constructors `attr` names, each summarised from its lines."""
+        assert model.index is not None and self.one_body is not None
+        if path not in self.spans:
+            self.spans[path] = model.index.by_name()
+        spans, known = self.spans[path], self.by_path[path]
+        names = _constructors(spans, attr)
+        for name in names:
+            if name not in known:
+                body = self.one_body(path, model, name, spans[name])
+                if body is None:
+                    return None
+                known[name] = body
+        return [known[name] for name in names]
+
+    def _whole(self, path: Path, attr: str) -> list[FunctionBody]:
+        if self.all_bodies is not None and path not in self.complete:
             self.complete.add(path)
             self.by_path[path] = {f.name: f for f in self.all_bodies(path)}
-            found = _named(self.by_path[path], attr)
-        return found
+        return _named(self.by_path[path], attr)
+
+
+def _constructors(names: Container[str], attr: str) -> list[str]:
+    """`attr` if it names a function, else the constructors of the class it names."""
+    if attr in names:
+        return [attr]
+    return [f"{attr}.{m}" for m in ("__init__", "__post_init__") if f"{attr}.{m}" in names]
 
 
 def _named(by_name: dict[str, FunctionBody], attr: str) -> list[FunctionBody]:
     """The function `attr`, or a class's constructors (`__init__`, `__post_init__`)."""
-    if attr in by_name:
-        return [by_name[attr]]
-    return [by_name[f"{attr}.{m}"] for m in ("__init__", "__post_init__") if f"{attr}.{m}" in by_name]
+    return [by_name[name] for name in _constructors(by_name, attr)]
 
 
 def related(chain: tuple[CallSite, ...], rel: Callable[[Path], str]) -> tuple[RelatedLocation, ...]:

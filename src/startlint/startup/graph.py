@@ -47,6 +47,7 @@ class SourceRoots:
 
     roots: list[Path]
     _cache: dict[str, Path | None] = field(default_factory=dict)
+    _files: dict[str, Path | None] = field(default_factory=dict)
 
     def find(self, module: str, first: Path | None = None) -> Path | None:
         """The file a dotted module name refers to (a package's `__init__.py`), if first-party."""
@@ -54,6 +55,13 @@ class SourceRoots:
         if key not in self._cache:
             self._cache[key] = self._find(module, first)
         return self._cache[key]
+
+    def find_file(self, module: str) -> Path | None:
+        """`find`, but None for a namespace package (no file of its own)."""
+        if module not in self._files:
+            found = self.find(module)
+            self._files[module] = found if found is not None and found.is_file() else None
+        return self._files[module]
 
     def _find(self, module: str, first: Path | None) -> Path | None:
         parts = module.split(".")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from startlint.engine import Checker
 from startlint.findings import Finding
-from startlint.python.model import FunctionBody
+from startlint.python.model import FunctionBody, Module
 from startlint.startup.entrypoints import Entrypoint
 
 
@@ -53,6 +53,7 @@ def import_time_calls(findings: tuple[Finding, ...], checker: Checker, root: Pat
     source_roots = [_source_root(p, n) for p, n in starts]
     roots = SourceRoots(list(dict.fromkeys([*source_roots, root, root / "src"])))
     ctx = PythonContext(checker.catalogs)
+    one_body = _OneBody()
     # A call into another module needs all of that file's function summaries (a
     # re-parse). Each pass follows what is known and collects the files it lacked;
     # those are summarised together (in parallel when many) before the next pass.
@@ -66,7 +67,7 @@ def import_time_calls(findings: tuple[Finding, ...], checker: Checker, root: Pat
                 return ()
             return bodies
 
-        found = calls.follow(starts, checker.model_of, roots, checks, ctx, known)
+        found = calls.follow(starts, checker.model_of, roots, checks, ctx, known, one_body)
         if not missing or attempt == calls.MAX_DEPTH + 1:
             break
         checker.load_function_bodies(missing)
@@ -87,6 +88,20 @@ def import_time_calls(findings: tuple[Finding, ...], checker: Checker, root: Pat
     if not added:
         return findings
     return tuple(sorted((*findings, *added), key=lambda f: f.sort_key))
+
+
+class _OneBody:
+    """Summarise one function from its own lines (calls.OneBody), each file read once."""
+
+    def __init__(self) -> None:
+        self.lines: dict[Path, list[str]] = {}
+
+    def __call__(self, path: Path, model: Module, name: str, span: tuple[int, int]) -> FunctionBody | None:
+        from startlint.python.function_summary import lines_of, summarise
+
+        if path not in self.lines:
+            self.lines[path] = lines_of(_read_text(path))
+        return summarise(self.lines[path], model, name, span)
 
 
 def _source_root(path: Path, name: str) -> Path:
