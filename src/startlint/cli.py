@@ -423,17 +423,21 @@ def _fix_files(
     applied = 0
     failed: dict[Path, set[tuple[str, int, str]]] = {}
     python = [(s.path, relative(s.path, root)) for s in sources if s.kind == "python"]
+    left_for_parent = True
     if checker.jobs > 1 and len(python) >= FIX_POOL_MIN:
         # LibCST work is most of fixing: in-file fixes run in workers; the pass
-        # below then only finds what rewrites other files (or nothing, cheaply).
-        for path, original, text, count, failures in fix_in_pool(checker, python, unsafe):
+        # below then only finds what rewrites other files, if a worker left any.
+        left_for_parent = False
+        for path, original, text, count, failures, cross_file in fix_in_pool(checker, python, unsafe):
             workspace.originals[path], workspace.texts[path] = original, text
             failed[path] = failures
             applied += count
+            left_for_parent |= cross_file
     for source in sources:
         if source.kind == "python":
-            path = source.path
-            applied += fix_python(checker, path, relative(path, root), workspace, unsafe, failed=failed.get(path))
+            if left_for_parent:
+                path = source.path
+                applied += fix_python(checker, path, relative(path, root), workspace, unsafe, failed=failed.get(path))
         elif source.kind == "dockerfile":
             from startlint.docker.fixing import fix_dockerfile
 

@@ -88,23 +88,26 @@ def _size(path: Path) -> int:
 FIX_POOL_MIN = 4  # Python files to fix before worker processes pay (each imports LibCST)
 
 
-def _fix_one(task: tuple[Path, str, bool]) -> tuple[Path, bytes, str, int, set[tuple[str, int, str]]]:
+FixedInWorker = tuple[Path, bytes, str, int, set[tuple[str, int, str]], bool]
+
+
+def _fix_one(task: tuple[Path, str, bool]) -> FixedInWorker:
     from startlint.fixes.runner import Workspace, fix_python
 
     path, rel, unsafe = task
     workspace = Workspace()
     failed: set[tuple[str, int, str]] = set()
-    applied = fix_python(_worker["checker"], path, rel, workspace, unsafe, cross_file=False, failed=failed)
+    skipped: set[tuple[str, int, str]] = set()
+    applied = fix_python(_worker["checker"], path, rel, workspace, unsafe, cross_file=False, failed=failed, skipped=skipped)
     text = workspace.read(path)
-    return path, workspace.originals[path], text, applied, failed
+    return path, workspace.originals[path], text, applied, failed, bool(skipped)
 
 
-def fix_in_pool(
-    checker: Checker, targets: list[tuple[Path, str]], unsafe: bool
-) -> Iterator[tuple[Path, bytes, str, int, set[tuple[str, int, str]]]]:
+def fix_in_pool(checker: Checker, targets: list[tuple[Path, str]], unsafe: bool) -> Iterator[FixedInWorker]:
     """Each file's in-file fixes, in workers (fixes that rewrite other files are left for
     the parent): the path, its original bytes, the fixed text, the number of fixes
-    applied and the fixes that failed (not to be tried again)."""
+    applied, the fixes that failed (not to be tried again) and whether a fix was left
+    for the parent because it rewrites other files."""
     order = sorted(targets, key=lambda t: -_size(t[0]))
     with _pool(checker) as pool:
         yield from pool.imap_unordered(_fix_one, [(path, rel, unsafe) for path, rel in order])

@@ -91,15 +91,17 @@ def fix_python(
     unsafe: bool,
     cross_file: bool = True,
     failed: set[tuple[str, int, str]] | None = None,
+    skipped: set[tuple[str, int, str]] | None = None,
 ) -> int:
     """Fix one Python file in the workspace; returns how many fixes were applied.
 
     `failed` collects the fixes that cannot be applied (and skips those already in it);
-    a fix left out only because it rewrites other files (`cross_file` False) is not one."""
+    a fix left out only because it rewrites other files (`cross_file` False) is not one:
+    `skipped` collects those."""
     from startlint.fixes.python import FixAborted, apply_one
 
     failed = set() if failed is None else failed
-    skipped: set[tuple[str, int, str]] = set()  # cross-file fixes left for a run with cross_file
+    skipped = set() if skipped is None else skipped  # cross-file fixes left for a run with cross_file
     applied = 0
     for _ in range(MAX_ROUNDS):
         text = workspace.read(path)
