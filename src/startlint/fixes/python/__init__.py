@@ -61,7 +61,7 @@ def apply_one(
     def is_heavy(name: str) -> bool:
         return catalogs.heavy_module(name) is not None
 
-    return FixedText(fix_heavy_import(module, line, kind, is_heavy).code, {})
+    return FixedText(fix_heavy_import(module, line, kind, is_heavy, text).code, {})
 
 
 def _rewrite_importers(path: Path, getters: dict[str, str], project: Project, read: Callable[[Path], str]) -> dict[Path, str]:

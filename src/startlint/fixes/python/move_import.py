@@ -14,6 +14,7 @@ import libcst as cst
 from libcst.metadata import ClassScope, ComprehensionScope, FunctionScope, GlobalScope, Scope
 
 from startlint.fixes import plan
+from startlint.fixes.python.ast_uses import AstUses, Unsure
 from startlint.fixes.python.cst import (
     FixAborted,
     Located,
@@ -34,8 +35,21 @@ IsHeavy = Callable[[str], bool]
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
 
 
-def fix_heavy_import(module: cst.Module, line: int, strategy: str, is_heavy: IsHeavy) -> cst.Module:
+def fix_heavy_import(
+    module: cst.Module, line: int, strategy: str, is_heavy: IsHeavy, text: str | None = None
+) -> cst.Module:
+    """Apply an SL101 fix to the import at `line`; `text` is the module's source, which
+    lets the function-local move find its functions with `ast` (see ast_uses)."""
+    if strategy == plan.FUNCTION_LOCAL and text is not None:
+        try:
+            return _fix_heavy_import(AstUses(module, text), line, strategy, is_heavy)
+        except Unsure:
+            pass  # LibCST's scope analysis decides
     located = Located(module, scopes=strategy in (plan.FUNCTION_LOCAL, plan.TYPE_CHECKING_BLOCK))
+    return _fix_heavy_import(located, line, strategy, is_heavy)
+
+
+def _fix_heavy_import(located: Located | AstUses, line: int, strategy: str, is_heavy: IsHeavy) -> cst.Module:
     module = located.module
     stmt = located.top_level_at(line)
     index = list(module.body).index(stmt)
@@ -66,7 +80,10 @@ def fix_heavy_import(module: cst.Module, line: int, strategy: str, is_heavy: IsH
         return _lazy_modules(module, node, moving)
 
     names = [_bound(node, a) for a in moving]
-    functions, in_annotations = _uses(located, names)
+    if isinstance(located, AstUses):
+        functions, in_annotations = located.functions_reading(set(names), line), False
+    else:
+        functions, in_annotations = _uses(located, names)
     if not functions and not in_annotations:
         # The planner saw uses; not finding them here means they are beyond what this
         # rewrite understands. Removing the import would break the module.
