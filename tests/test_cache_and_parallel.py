@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -327,3 +329,107 @@ def test_the_run_cache_keeps_a_bounded_number_of_commands(tmp_path: Path, capsys
     report(tmp_path, capsys, "pkg/mod_000.py", "--select", "SL101")
     report(tmp_path, capsys, "pkg/mod_000.py", "--select", "SL101")  # same command: replaced, not added
     assert len(list((tmp_path / ".startlint_cache" / "runs").iterdir())) == run_cache._SLOTS
+
+
+# ------------------------------------------------------------------ the replay before argparse
+
+
+def test_the_replay_knows_every_option_the_key_covers() -> None:
+    from startlint.cli import build_parser
+    from startlint.replay import CHECK_DEFAULTS
+
+    defaults = vars(build_parser().parse_args(["check"]))
+    keyed = {k: v for k, v in defaults.items() if k not in run_cache._OUTPUT_ONLY and k != "paths"}
+    assert keyed == CHECK_DEFAULTS
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check"],
+        ["check", "pkg"],
+        ["check", "pkg/mod_000.py", "pkg/mod_001.py", "--format", "json", "-q"],
+        ["check", "--format=sarif", "--exit-zero", "--fail-on", "warning", "--jobs", "2", "--", "pkg"],
+        ["check", "--no-color", "--statistics", "-j", "1", "."],
+    ],
+)
+def test_the_replay_keys_a_check_as_the_cli_does(tmp_path: Path, argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from startlint import cli, replay
+
+    make_tree(tmp_path, files=3)
+    (tmp_path / "startlint.toml").write_text('select = ["SL1"]\n')
+    monkeypatch.chdir(tmp_path / "pkg" if argv == ["check"] else tmp_path)
+    request = replay.parse(argv)
+    assert request is not None
+    fast = replay.keyed(request)
+    args = cli.build_parser().parse_args(argv)
+    full = cli._run_cache(args, [Path(p) for p in (args.paths or ["."])])
+    assert fast is not None and full is not None
+    assert (fast.path, fast.base, str(fast.root)) == (full.path, full.base, str(full.root))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "--fix"], ["check", "--no-cache"], ["check", "-"], ["check", "--select", "SL101"],
+        ["check", "--config", "x.toml"], ["check", "a.py", "--format", "json", "b.py"], ["check", "--form", "json"],
+        ["check", "--format", "xml"], ["check", "--jobs", "0"], ["check", "-qj2"], ["rules"], ["--version"], [],
+    ],
+)
+def test_other_command_lines_go_to_the_cli(argv: list[str]) -> None:
+    from startlint import replay
+
+    assert replay.parse(argv) is None
+
+
+def _console(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m startlint` (the console script's entry), reporting what it imported."""
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['startlint', *sys.argv[1:]]\n"
+        "try:\n"
+        "    runpy.run_module('startlint', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        "sys.stderr.write(' '.join(m for m in ('argparse', 'pathlib', 'startlint.cli') if m in sys.modules))\n"
+        "sys.exit(code)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", probe, *args], cwd=root, capture_output=True, text=True, timeout=120,
+        env={k: v for k, v in os.environ.items() if k != cache_module.ENV},
+    )
+
+
+def test_a_stored_check_replays_before_argparse_and_pathlib_load(tmp_path: Path) -> None:
+    make_tree(tmp_path, files=5)
+    settle(tmp_path)
+    first = _console(tmp_path, "check", "pkg/mod_001.py")
+    assert first.returncode == 1 and "startlint.cli" in first.stderr  # checked, and stored
+    again = _console(tmp_path, "check", "pkg/mod_001.py")
+    assert (again.returncode, again.stdout, again.stderr) == (1, first.stdout, "")
+    assert _console(tmp_path, "check", "pkg/mod_001.py", "--exit-zero").returncode == 0
+    # Another output format: rendered once by the full CLI, then replayed.
+    as_json = _console(tmp_path, "check", "--format", "json", "pkg/mod_001.py")
+    assert "startlint.cli" in as_json.stderr
+    replayed_json = _console(tmp_path, "check", "--format", "json", "pkg/mod_001.py")
+    assert replayed_json.stderr == "" and replayed_json.stdout == as_json.stdout
+    # An edit anywhere in the tree (a module the file may import) is a miss.
+    (tmp_path / "pkg" / "mod_004.py").write_text("import torch\n")
+    assert "startlint.cli" in _console(tmp_path, "check", "pkg/mod_001.py").stderr
+
+
+def test_a_miss_hands_its_entry_to_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The replay keyed the entry (a walk of the tree): the CLI does not walk again."""
+    from startlint import cli, replay
+
+    make_tree(tmp_path, files=3)
+    monkeypatch.chdir(tmp_path)
+    attempt = replay.replay(["check", "pkg"])
+    assert attempt.code is None and attempt.runs is not None
+
+    def walked_again(*args: object) -> None:
+        raise AssertionError("keyed twice")
+
+    monkeypatch.setattr(cli, "_run_cache", walked_again)
+    assert cli.main(["check", "pkg"], attempt) == 1
+    assert "SL101" in capsys.readouterr().out

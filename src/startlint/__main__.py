@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from startlint.cli import main
+from startlint.entry import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

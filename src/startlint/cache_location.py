@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+
+TYPE_CHECKING = False  # not typing's: a replayed run loads neither typing nor pathlib
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ENV = "STARTLINT_CACHE_DIR"
 DEFAULT_NAME = ".startlint_cache"
@@ -11,11 +14,21 @@ GITIGNORE = "# Created by startlint: the cache is local, never committed.\n*\n"
 
 
 def cache_dir(root: Path, setting: str | None) -> Path:
+    from pathlib import Path
+
     if os.environ.get(ENV):
         return Path(os.environ[ENV]).expanduser()
     if setting:
         return (root / setting).resolve()
     return root / DEFAULT_NAME
+
+
+def default_cache_dir(root: str) -> str | None:
+    """cache_dir(root, None) as a string, where plain os.path gives the same path
+    (None: `STARTLINT_CACHE_DIR` is set; the replay leaves that to the full run)."""
+    if os.environ.get(ENV):
+        return None
+    return os.path.join(root, DEFAULT_NAME)
 
 
 def write_atomic(target: Path, data: bytes) -> None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from startlint.config import Settings
+    from startlint.replay import Attempt
     from startlint.run_cache import Replay, RunCache
     from startlint.ruledocs import RuleDoc
     from startlint.discovery import SourceFile
@@ -86,7 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, replayed: Attempt | None = None) -> int:
+    """`replayed`: what the console script's replay (startlint.replay) found for this
+    command line: a run-cache entry it keyed and missed is not keyed again."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -99,7 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     gc.disable()
     try:
         if args.command == "check":
-            return _check(args)
+            same = replayed is not None and replayed.argv == list(sys.argv[1:] if argv is None else argv)
+            return _check(args, replayed.runs if same and replayed is not None else None)
         if args.command == "rules":
             return _rules(args)
         if args.command == "graph":
@@ -155,14 +159,14 @@ def _checker(args: argparse.Namespace, anchor: Path) -> Checker:
     return Checker(settings, catalogs, LazyDocs(), cache=cache, jobs=jobs)
 
 
-def _check(args: argparse.Namespace) -> int:
+def _check(args: argparse.Namespace, keyed: RunCache | None = None) -> int:
     paths = [Path(p) for p in (args.paths or ["."])]
     stdin = [p for p in paths if str(p) == "-"]
     if stdin and len(paths) > 1:
         raise UsageError("'-' (stdin) cannot be combined with other paths")
     if stdin and args.stdin_filename is None:
         raise UsageError("reading stdin needs --stdin-filename PATH (the file it stands for)")
-    runs = None if stdin else _run_cache(args, paths)
+    runs = None if stdin else keyed or _run_cache(args, paths)
     if runs is not None:
         entry = runs.load()
         if entry is not None:
@@ -224,7 +228,7 @@ def _report_cached(args: argparse.Namespace, anchor: Path, runs: RunCache, entry
             from startlint.fixes.report_edits import with_edits
 
             findings = with_edits(findings, _checker(args, anchor))
-        report = _render(args, findings, entry.files, runs.root, view)
+        report = _render(args, findings, entry.files, Path(runs.root), view)
         runs.add_report(entry, view, report)
     _write(args, report, sys.stdout)
     if args.exit_zero:

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
+import os
+
+TYPE_CHECKING = False  # not typing's: a replayed run loads neither typing nor pathlib
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
-@cache
 def rules_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    packaged = here / "_rules"  # wheel: force-included by pyproject.toml
-    if packaged.is_dir():
+    from pathlib import Path
+
+    return Path(rules_dir_name())
+
+
+def rules_dir_name() -> str:
+    """rules_dir() as a string, with os.path only (the run cache's replay uses it)."""
+    here = os.path.dirname(os.path.realpath(__file__))
+    packaged = os.path.join(here, "_rules")  # wheel: force-included by pyproject.toml
+    if os.path.isdir(packaged):
         return packaged
-    checkout = here.parent.parent / "rules"  # editable install or source tree
-    if checkout.is_dir():
+    checkout = os.path.join(os.path.dirname(os.path.dirname(here)), "rules")  # editable install or source tree
+    if os.path.isdir(checkout):
         return checkout
     raise FileNotFoundError(f"startlint's rule data is missing: looked in {packaged} and {checkout}")

@@ -38,7 +38,6 @@ import marshal
 import os
 import sys
 import time
-from pathlib import Path
 
 from startlint import __version__
 from startlint.cache_location import ensure_gitignore, write_atomic
@@ -46,6 +45,7 @@ from startlint.cache_location import ensure_gitignore, write_atomic
 TYPE_CHECKING = False  # not typing's: a replayed run does not import typing (see cli)
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
     from typing import Any
 
     from startlint.findings import Finding
@@ -94,15 +94,18 @@ class Replay:
 
 
 class RunCache:
-    def __init__(self, directory: Path, key: str, root: Path, racy: bool = False) -> None:
+    """One entry of the run cache. Plain os.path: the replay runs before pathlib loads."""
+
+    def __init__(self, directory: str | Path, key: str, root: Path | str, racy: bool = False) -> None:
         self.racy = racy  # a file changed too recently to trust its stat: never stored
-        self.base = directory
-        self.path = directory / "runs" / key
+        self.base = os.fspath(directory)
+        self.path = os.path.join(self.base, "runs", key)
         self.root = root  # what finding paths are relative to
 
     def load(self) -> Replay | None:
         try:
-            return Replay(marshal.loads(self.path.read_bytes()))
+            with open(self.path, "rb") as f:
+                return Replay(marshal.loads(f.read()))
         except (OSError, EOFError, ValueError, TypeError, IndexError, KeyError):
             return None
 
@@ -116,14 +119,17 @@ class RunCache:
         self._write(entry.payload(), replace_others=False)
 
     def _write(self, payload: tuple[Any, ...], replace_others: bool) -> None:
+        from pathlib import Path
+
         if self.racy:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            ensure_gitignore(self.base)
+            target = Path(self.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            ensure_gitignore(Path(self.base))
             if replace_others:
-                _prune(self.path)
-            write_atomic(self.path, marshal.dumps(payload))
+                _prune(target)
+            write_atomic(target, marshal.dumps(payload))
         except OSError:
             return  # a read-only or full disk only costs speed
 
@@ -155,13 +161,13 @@ def _remove(path: Path) -> None:
 
 
 def fingerprint(
-    root: Path,
-    config_path: Path | None,
+    root: Path | str,
+    config_path: Path | str | None,
     config_bytes: bytes,
     options: dict[str, Any],
-    cwd: Path,
-    rules_dir: Path,
-    cache_dir: Path,
+    cwd: Path | str,
+    rules_dir: Path | str,
+    cache_dir: Path | str,
     max_files: int | None = None,
 ) -> tuple[str, bool] | None:
     """The key of a run, and whether a file in it changed in the last two seconds; None when
@@ -186,7 +192,7 @@ def fingerprint(
     return f"{slot}-{digest.hexdigest()}", max(newest, newest_rule or 0) >= time.time_ns() - _RACY_NS
 
 
-def _stat_tree(top: Path, digest: Any, skip: Path, max_files: int | None = None) -> int | None:
+def _stat_tree(top: Path | str, digest: Any, skip: Path | str, max_files: int | None = None) -> int | None:
     """Feed the digest every entry's path, size and mtime, in a fixed order; returns the newest
     mtime, or None as soon as more than `max_files` files are found."""
     newest = 0
