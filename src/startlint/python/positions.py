@@ -13,13 +13,18 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 
 class PositionMap:
     def __init__(self, source: str) -> None:
+        self._source = source
         self._ascii = source.isascii()
-        # Python ends lines at \n, \r\n and \r only (not at \f or U+2028, as splitlines does).
-        self._lines = _LINE_END.split(source) if not self._ascii else []
+        self._lines: list[str] | None = None  # split on the first non-ASCII question
 
     def col(self, line: int, byte_col: int) -> int:
         """1-based character column of a 0-based byte offset on a 1-based line."""
-        if self._ascii or line > len(self._lines):
+        if self._ascii:
+            return byte_col + 1
+        if self._lines is None:
+            # Python ends lines at \n, \r\n and \r only (not at \f or U+2028, as splitlines does).
+            self._lines = _LINE_END.split(self._source)
+        if line > len(self._lines):
             return byte_col + 1
         text = self._lines[line - 1]
         if text.isascii():
