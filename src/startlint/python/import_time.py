@@ -303,6 +303,9 @@ class _Extractor:
             self._stmt(stmt, scope, ctx)
 
     def _stmt(self, s: ast.stmt, scope: _Scope, ctx: tuple[str, ...]) -> None:
+        if type(s) in _DEF_TYPES:  # most statements of class bodies
+            self._function(s, scope, ctx)  # type: ignore[arg-type]
+            return
         line = s.lineno
         at_module = scope is self.module_scope
         if isinstance(s, ast.Import):
@@ -439,8 +442,12 @@ class _Extractor:
             self.defs.append((s.name, s))
         elif scope.is_class and scope.parent is self.module_scope and self.class_names:
             self.defs.append((f"{self.class_names[-1]}.{s.name}", s))
-        self._decorators(s.decorator_list, scope, ctx)
-        self._lazy_annotation(getattr(s, "type_params", []))
+        # Every def of every class passes here: skip what most of them lack.
+        if s.decorator_list:
+            self._decorators(s.decorator_list, scope, ctx)
+        type_params = getattr(s, "type_params", None)
+        if type_params:
+            self._lazy_annotation(type_params)
         self._arguments(s.args, scope, ctx, s.lineno)
         if s.returns is not None:
             self._annotation(s.returns, scope, ctx, s.lineno, evaluated=True)
@@ -449,7 +456,9 @@ class _Extractor:
         # function is summarised later (a summary records neither).
         if not self.recording_uses:
             return
-        if self.tracked is not None and not _any_between(self.global_lines, s.lineno, s.end_lineno or s.lineno):
+        if self.tracked is not None and not (
+            self.global_lines and _any_between(self.global_lines, s.lineno, s.end_lineno or s.lineno)
+        ):
             self.pending.append(s)
         else:
             self._deferred(s.body, s.args, m.USE_DEFERRED)
@@ -489,11 +498,17 @@ class _Extractor:
                 self.calls.append(m.Call(qual, dotted_name(deco), self.pos.of(deco), deco.lineno, inner))
 
     def _arguments(self, a: ast.arguments, scope: _Scope, ctx: tuple[str, ...], line: int) -> None:
-        for default in (*a.defaults, *(d for d in a.kw_defaults if d is not None)):
-            self._expr(default, scope, _add(ctx, m.CTX_DEFAULT), line)
-        for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg):
-            if arg is not None and arg.annotation is not None:
-                self._annotation(arg.annotation, scope, ctx, line, evaluated=True)
+        if a.defaults or a.kw_defaults:
+            inner = _add(ctx, m.CTX_DEFAULT)
+            for default in (*a.defaults, *(d for d in a.kw_defaults if d is not None)):
+                self._expr(default, scope, inner, line)
+        for args in (a.posonlyargs, a.args, a.kwonlyargs):
+            for arg in args:
+                if arg.annotation is not None:
+                    self._annotation(arg.annotation, scope, ctx, line, evaluated=True)
+        for star in (a.vararg, a.kwarg):
+            if star is not None and star.annotation is not None:
+                self._annotation(star.annotation, scope, ctx, line, evaluated=True)
 
     def _if(self, s: ast.If, scope: _Scope, ctx: tuple[str, ...]) -> None:
         self._expr(s.test, scope, ctx, s.lineno)
@@ -633,7 +648,7 @@ class _Extractor:
     ) -> None:
         # Hot path: a plain node stack, pre-order, children in field order.
         stack: list[ast.AST] = [e]
-        name_t, call_t, load_t, const_t = ast.Name, ast.Call, ast.Load, ast.Constant
+        name_t, call_t, load_t, const_t, ast_t, skip = ast.Name, ast.Call, ast.Load, ast.Constant, ast.AST, _LEAF_TYPES
         while stack:
             node = stack.pop()
             t = type(node)
@@ -657,8 +672,8 @@ class _Extractor:
             for field in reversed(node._fields):
                 value = getattr(node, field, None)
                 if type(value) is list:
-                    stack.extend(v for v in reversed(value) if isinstance(v, ast.AST))
-                elif isinstance(value, ast.AST):
+                    stack.extend(v for v in reversed(value) if isinstance(v, ast_t) and type(v) not in skip)
+                elif isinstance(value, ast_t) and type(value) not in skip:  # contexts, operators, constants
                     stack.append(value)
 
     def _comprehension(
@@ -686,6 +701,8 @@ class _Extractor:
         bound_to: str | None,
     ) -> None:
         qual = self._qualname(c.func, scope)
+        if qual is None and not self.recording_uses:
+            return  # summarising: a call nothing resolves is left out of the summary anyway
         self.calls.append(
             m.Call(qual, dotted_name(c.func), self.pos.of(c), stmt_line, ctx, bound_to)
         )
@@ -703,14 +720,20 @@ class _Extractor:
         self, ann: ast.expr, scope: _Scope, ctx: tuple[str, ...], line: int, evaluated: bool
     ) -> None:
         kind = m.USE_ANNOTATION if self.use_kind == m.USE_IMPORT_TIME else self.use_kind
+        if type(ann) is ast.Name:  # `x: int`, most annotations: nothing to call
+            if type(ann.ctx) is ast.Load:
+                self._load(ann.id, kind, ann.lineno)
+            return
+        # Evaluated at definition time: calls in it run at import.
+        calls = evaluated and not self.future_annotations
+        inner = _add(ctx, m.CTX_ANNOTATION) if calls else ctx
         for node in _walk(ann):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                self._load(node.id, kind, node.lineno)
-        if evaluated and not self.future_annotations:
-            # Evaluated at definition time: calls in it run at import.
-            for node in _walk(ann):
-                if isinstance(node, ast.Call):
-                    self._call(node, scope, _add(ctx, m.CTX_ANNOTATION), line, None)
+            t = type(node)
+            if t is ast.Name:
+                if type(node.ctx) is ast.Load:  # type: ignore[attr-defined]
+                    self._load(node.id, kind, node.lineno)  # type: ignore[attr-defined]
+            elif calls and t is ast.Call:
+                self._call(node, scope, inner, line, None)  # type: ignore[arg-type]
 
     def _lazy_annotation(self, nodes: list[ast.AST]) -> None:
         """Type parameters' bounds and defaults and `type` alias values (3.12+) are evaluated
@@ -810,6 +833,7 @@ class _Extractor:
 
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_DEF_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _BUILTINS = frozenset({"__import__", "open", "exec", "eval", "compile", "input", "print"})
 
 
