@@ -326,6 +326,8 @@ class Checker:
     def _kept(
         self, rel: str, text: str, violations: list[Violation], comment_above: bool = False
     ) -> list[Violation]:
+        if not violations:
+            return []  # most files: no suppression comment to read
         selection = Selection(self.settings)
         marks = suppression.parse(text)
         above = suppression.parse(text, shift=1) if comment_above else None
