@@ -343,6 +343,13 @@ def test_the_replay_knows_every_option_the_key_covers() -> None:
     assert keyed == CHECK_DEFAULTS
 
 
+def test_the_replay_knows_every_report_format() -> None:
+    """The replay names the formats without importing the reporters (re, pathlib)."""
+    from startlint import replay, reporters
+
+    assert replay.FORMATS == reporters.FORMATS
+
+
 @pytest.mark.parametrize(
     "argv",
     [

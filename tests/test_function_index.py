@@ -20,6 +20,7 @@ from helpers import REPO
 from startlint.python import function_summary
 from startlint.python import model as m
 from startlint.python.import_time import Tracked, extract
+from startlint.python.positions import split_lines
 from startlint.python.source import build_model
 from startlint.startup import calls
 from test_extractor_differential import STDLIB, _ast_text, _parse, _repo_files, stdlib_files
@@ -44,7 +45,7 @@ def bodies_from_lines(text: str) -> dict[str, m.FunctionBody | None]:
     model = extract(_parse(text), text)
     if model.index is None:
         return {}
-    lines = function_summary.lines_of(text)
+    lines = split_lines(text)
     return {
         name: function_summary.summarise(lines, model, name, span) for name, span in model.index.by_name().items()
     }
@@ -120,8 +121,8 @@ def test_lines_that_no_longer_hold_the_function_give_none() -> None:
     assert model.index is not None
     span = model.index.by_name()["f"]
     for changed in ("\n" + src, src.replace("def f", "def g"), "x = 1\n", src.replace("    return", "return")):
-        assert function_summary.summarise(function_summary.lines_of(changed), model, "f", span) is None
-    assert function_summary.summarise(function_summary.lines_of(src), model, "f", span) is not None
+        assert function_summary.summarise(split_lines(changed), model, "f", span) is None
+    assert function_summary.summarise(split_lines(src), model, "f", span) is not None
 
 
 def test_a_module_without_functions_has_no_index() -> None:

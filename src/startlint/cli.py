@@ -15,6 +15,7 @@ from pathlib import Path
 
 from startlint import __version__
 from startlint.errors import ConfigError, UsageError
+from startlint.replay import FORMATS, SEVERITIES, report_view
 
 # Not `typing.TYPE_CHECKING`: importing typing costs a replayed run ~15% of its time
 # (mypy treats any name TYPE_CHECKING in a condition as true).
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from startlint.findings import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "github")
 
 
 def _codes(value: str) -> list[str]:
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--select", type=_codes, help="comma-separated codes or prefixes to check (replaces the configured set)")
     check.add_argument("--ignore", type=_codes, default=[], help="codes or prefixes to skip")
     check.add_argument("--extend-select", type=_codes, default=[], help="codes or prefixes to add")
-    check.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that makes the exit code 1 (default: error)")
+    check.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that makes the exit code 1 (default: error)")
     check.add_argument("--format", choices=FORMATS, default="text", dest="output_format")
     check.add_argument("--output-file", "-o", type=Path, help="write the report here instead of stdout")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
@@ -102,8 +102,9 @@ def main(argv: Sequence[str] | None = None, replayed: Attempt | None = None) -> 
     gc.disable()
     try:
         if args.command == "check":
-            same = replayed is not None and replayed.argv == list(sys.argv[1:] if argv is None else argv)
-            return _check(args, replayed.runs if same and replayed is not None else None)
+            asked = list(sys.argv[1:] if argv is None else argv)
+            keyed = replayed.runs if replayed is not None and replayed.argv == asked else None
+            return _check(args, keyed)
         if args.command == "rules":
             return _rules(args)
         if args.command == "graph":
@@ -326,9 +327,7 @@ def _check_run(args: argparse.Namespace, paths: list[Path], stdin: bool, runs: R
 def _view(args: argparse.Namespace, out: TextIO) -> tuple[str, bool, bool, bool, bool]:
     """How the report looks: format, colour, source lines, statistics, quiet."""
     to_terminal = args.output_file is None and out.isatty()
-    text = args.output_format == "text"
-    color = to_terminal and text and not args.no_color and "NO_COLOR" not in os.environ
-    return (args.output_format, color, to_terminal and text, bool(args.statistics), bool(args.quiet))
+    return report_view(args.output_format, to_terminal, args.no_color, bool(args.statistics), bool(args.quiet))
 
 
 def _render(

@@ -40,7 +40,7 @@ CHECK_DEFAULTS: dict[str, object] = {
     "entrypoint": [],
     "hadolint": None,
 }
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github")  # reporters.FORMATS, without importing the reporters
 SEVERITIES = ("error", "warning", "info")
 _VALUED = {"--format": FORMATS, "--fail-on": SEVERITIES, "--jobs": None, "-j": None}
 _FLAGS = {"-q": "quiet", "--quiet": "quiet", "--no-color": "no_color", "--exit-zero": "exit_zero", "--statistics": "statistics"}
@@ -75,10 +75,8 @@ def replay(argv: Sequence[str]) -> Attempt:
     entry = runs.load()
     if entry is None:
         return Attempt(runs=runs, argv=argv)
-    to_terminal = sys.stdout.isatty()
-    text = request.format == "text"
-    color = to_terminal and text and not request.no_color and "NO_COLOR" not in os.environ
-    report = entry.reports.get((request.format, color, to_terminal and text, request.statistics, request.quiet))
+    view = report_view(request.format, sys.stdout.isatty(), request.no_color, request.statistics, request.quiet)
+    report = entry.reports.get(view)
     if report is None:
         return Attempt(runs=runs, argv=argv)  # the full run renders it (once) and stores it
     if report:
@@ -86,6 +84,14 @@ def replay(argv: Sequence[str]) -> Attempt:
     if request.exit_zero:
         return Attempt(EXIT_CLEAN)
     return Attempt(EXIT_FINDINGS if entry.fails(request.fail_on or entry.fail_on) else EXIT_CLEAN)
+
+
+def report_view(fmt: str, to_terminal: bool, no_color: bool, statistics: bool, quiet: bool) -> tuple[str, bool, bool, bool, bool]:
+    """How a report looks (what the run cache stores reports by): format, colour, source
+    lines, statistics, quiet. The CLI asks this too."""
+    text = fmt == "text"
+    color = to_terminal and text and not no_color and "NO_COLOR" not in os.environ
+    return (fmt, color, to_terminal and text, statistics, quiet)
 
 
 def parse(argv: Sequence[str]) -> Request | None:
@@ -139,11 +145,13 @@ def keyed(request: Request) -> RunCache | None:
     cwd = os.getcwd()
     resolved = [os.path.realpath(os.path.join(cwd, p)) for p in (request.paths or ["."])]
     config_path = find_config_file(resolved[0])
-    try:
-        with open(config_path, "rb") if config_path is not None else _Empty() as f:
-            config_bytes = f.read()
-    except OSError:
-        return None
+    config_bytes = b""
+    if config_path is not None:
+        try:
+            with open(config_path, "rb") as f:
+                config_bytes = f.read()
+        except OSError:
+            return None
     if any(k in config_bytes for k in (b"cache-dir", b"fix", b"hadolint")):
         return None  # the configuration must be parsed: the full run does it
     root = os.path.dirname(config_path) if config_path is not None else cwd
@@ -159,16 +167,3 @@ def keyed(request: Request) -> RunCache | None:
     if found is None:
         return None
     return RunCache(directory, found[0], root, found[1])
-
-
-class _Empty:
-    """No configuration file: its bytes are empty."""
-
-    def __enter__(self) -> _Empty:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def read(self) -> bytes:
-        return b""

@@ -10,17 +10,10 @@ the functions a call reaches are parsed.
 from __future__ import annotations
 
 import ast
-import re
 import warnings
 
 from startlint.python import model as m
 from startlint.python.import_time import summarise_alone
-
-_LINE_END = re.compile(r"\r\n|\r|\n")  # Python's line ends (not \f or U+2028)
-
-
-def lines_of(text: str) -> list[str]:
-    return _LINE_END.split(text)
 
 
 def summarise(lines: list[str], module: m.Module, name: str, span: tuple[int, int]) -> m.FunctionBody | None:

@@ -163,7 +163,8 @@ class _Extractor:
         if tree.body and _is_docstring(tree.body[0]):
             doc_end = tree.body[0].end_lineno or tree.body[0].lineno
         statements = self._top_level(tree.body[1:] if doc_end else tree.body)
-        kept = self._pending_reads()
+        fields = self._assigned_fields()
+        kept = self._pending_reads(fields)
         functions = self._all_summaries() if all_functions else self._called_summaries()
         return m.Module(
             imports=tuple(self.imports),
@@ -176,7 +177,7 @@ class _Extractor:
             docstring_end_line=doc_end,
             functions=functions,
             statements=statements,
-            fields=self._assigned_fields(),
+            fields=fields,
             index=self._index(),
         )
 
@@ -192,7 +193,7 @@ class _Extractor:
         )
         return m.FunctionIndex(tuple(last), tuple(spans), scope, self.streamlit)
 
-    def _pending_reads(self) -> frozenset[str] | None:
+    def _pending_reads(self, fields: tuple[m.ClassField, ...]) -> frozenset[str] | None:
         """Walk the pending function bodies that may read a tracked name; return the
         names whose deferred uses the model keeps (None: all)."""
         if self.tracked is None:
@@ -203,7 +204,7 @@ class _Extractor:
             if any(not mod.startswith(".") and self.tracked(mod) for mod in imp.modules)
             for n in imp.names
         }
-        for f in self._assigned_fields():
+        for f in fields:
             names.add(f.cls)
             names.update(f.reads)
         if names and self.pending:
@@ -303,8 +304,8 @@ class _Extractor:
             self._stmt(stmt, scope, ctx)
 
     def _stmt(self, s: ast.stmt, scope: _Scope, ctx: tuple[str, ...]) -> None:
-        if type(s) in _DEF_TYPES:  # most statements of class bodies
-            self._function(s, scope, ctx)  # type: ignore[arg-type]
+        if isinstance(s, _DEF_TYPES):  # first: most statements of class bodies (import_time_cst subclasses them)
+            self._function(s, scope, ctx)
             return
         line = s.lineno
         at_module = scope is self.module_scope
@@ -312,8 +313,6 @@ class _Extractor:
             self._import(s, scope, ctx)
         elif isinstance(s, ast.ImportFrom):
             self._import_from(s, scope, ctx)
-        elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            self._function(s, scope, ctx)
         elif isinstance(s, ast.ClassDef):
             self._class(s, scope, ctx)
         elif isinstance(s, ast.Assign):

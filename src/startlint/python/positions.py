@@ -11,6 +11,12 @@ from startlint.python.model import Position
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
+def split_lines(source: str) -> list[str]:
+    """The source's lines as Python numbers them: it ends lines at \\n, \\r\\n and \\r only
+    (not at \\f or U+2028, as str.splitlines does)."""
+    return _LINE_END.split(source)
+
+
 class PositionMap:
     def __init__(self, source: str) -> None:
         self._source = source
@@ -22,8 +28,7 @@ class PositionMap:
         if self._ascii:
             return byte_col + 1
         if self._lines is None:
-            # Python ends lines at \n, \r\n and \r only (not at \f or U+2028, as splitlines does).
-            self._lines = _LINE_END.split(self._source)
+            self._lines = split_lines(self._source)
         if line > len(self._lines):
             return byte_col + 1
         text = self._lines[line - 1]

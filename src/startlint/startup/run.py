@@ -97,10 +97,11 @@ class _OneBody:
         self.lines: dict[Path, list[str]] = {}
 
     def __call__(self, path: Path, model: Module, name: str, span: tuple[int, int]) -> FunctionBody | None:
-        from startlint.python.function_summary import lines_of, summarise
+        from startlint.python.function_summary import summarise
+        from startlint.python.positions import split_lines
 
         if path not in self.lines:
-            self.lines[path] = lines_of(_read_text(path))
+            self.lines[path] = split_lines(_read_text(path))
         return summarise(self.lines[path], model, name, span)
 
 

@@ -174,11 +174,14 @@ def _nodes(node: ast.AST, owner: tuple[int, ...]) -> Iterator[tuple[ast.AST, tup
 
 
 def _mentions(node: ast.AST | None, names: set[str]) -> bool:
+    """A name node, or a string, under `node` names one of `names`."""
     return node is not None and any(
-        (isinstance(n, ast.Name) and n.id in names)
-        or (isinstance(n, ast.Constant) and isinstance(n.value, str) and any(x in n.value for x in names))
-        for n in ast.walk(node)
+        (isinstance(n, ast.Name) and n.id in names) or _string_names(n, names) for n in ast.walk(node)
     )
+
+
+def _string_names(node: ast.AST, names: set[str]) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and any(x in node.value for x in names)
 
 
 def _annotations_mention(node: ast.FunctionDef | ast.AsyncFunctionDef, names: set[str]) -> bool:
@@ -196,10 +199,7 @@ def _hint_strings_mention(node: ast.Subscript | ast.Call, names: set[str]) -> bo
         callee = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         if callee not in _HINT_CALLS:
             return False
-    return any(
-        isinstance(n, ast.Constant) and isinstance(n.value, str) and any(x in n.value for x in names)
-        for n in ast.walk(node)
-    )
+    return any(_string_names(n, names) for n in ast.walk(node))
 
 
 _HINT_CALLS = frozenset({"cast", "TypeVar", "NewType"})  # whose strings LibCST reads as type hints
