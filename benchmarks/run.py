@@ -34,6 +34,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -58,6 +59,7 @@ TARGET_WARM_VS_RUFF_CACHED = 5.0
 TARGET_ONE_FILE_VS_PASS = 4.0
 TARGET_FIX_VS_COLD = 1.5
 TARGET_RSS_MB = 250.0
+RUN_CACHE_SETTLE_S = 2.5  # startlint's run cache skips trees with a file younger than 2 s
 
 FLOOR_1 = """\
 import ast, sys
@@ -304,6 +306,10 @@ def still_injected(copy: Path, files: list[str]) -> int:
 # --------------------------------------------------------------------------- tools
 
 
+def newest_mtime(top: Path) -> float:
+    return max((p.stat().st_mtime for p in top.rglob("*") if p.is_file()), default=0.0)
+
+
 def find_startlint() -> list[str]:
     beside = Path(sys.executable).parent / "startlint"
     if beside.exists():
@@ -418,6 +424,101 @@ def ratio_line(label: str, num: Scenario | None, den: Scenario | None, target: f
     )
 
 
+# --------------------------------------------------------------------------- cold profile
+
+PROFILER = REPO / "benchmarks" / "cold_profile.py"
+
+
+def run_cold_profile(work: Path, copy: Path, cold_flags: list[str]) -> dict[str, Any] | None:
+    """benchmarks/cold_profile.py's report of one cold check, or None if it failed."""
+    out = work / "cold-profile.json"
+    proc = subprocess.run([sys.executable, str(PROFILER), str(out), "check", *cold_flags, "."], cwd=copy,
+                          stdout=DEVNULL, stderr=DEVNULL, env=CHILD_ENV)
+    try:
+        found: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if proc.returncode == 0 else None
+
+
+def profile_lines(profile: dict[str, Any], cold: Scenario | None, ast1: Scenario | None,
+                  ast2: Scenario | None) -> list[str]:
+    """The "where the cold time goes" section: phases, the checking processes' steps and,
+    when the cold target is missed, what the profile says about why."""
+    marks, parent = profile["marks"], profile["parent"]["seconds"]
+    workers = [w["seconds"] for w in profile["workers"]]
+    pooled = bool(workers) and "pool_start" in marks
+    # The processes that checked files: the workers, or the parent itself without a pool.
+    checkers = workers or [parent]
+    n = len(checkers)
+
+    def mean(key: str) -> float:
+        return sum(c.get(key, 0.0) for c in checkers) / n
+
+    parse, extract, model, check = mean("parse"), mean("extract"), mean("build_model"), mean("check_file")
+    steps = [
+        ("`ast.parse`", parse),
+        ("freeing the tree, the rest of building the model", max(model - parse - extract, 0.0)),
+        ("import-time extraction (`python/import_time.py`)", extract),
+        ("reading and decoding the file, the rules, the findings", max(check - model, 0.0)),
+    ]
+    if pooled:
+        steps.append(("encoding the results for the parent", max(mean("tasks") - check, 0.0)))
+    busy = sum(t for _, t in steps) or 1.0
+    analysis = parent.get("analysis", 0.0)
+    summaries, summary_calls = parent.get("summaries", 0.0), profile["parent"]["calls"].get("summaries", 0)
+    done = marks["done"]
+    lines = [
+        "## Where the cold time goes",
+        "",
+        "One more cold check, untimed: `benchmarks/cold_profile.py` runs startlint's CLI with wall-clock timers "
+        "around its phases and, in each process that checks files, around `ast.parse`, the extraction and the "
+        f"per-file check (the timers cost a few ms in all). It took {fmt_s(done)}.",
+        "",
+        "| phase | wall |",
+        "|---|---:|",
+    ]
+    if pooled:
+        lines += [
+            f"| start-up in the parent: imports, configuration, file discovery | {fmt_s(marks['pool_start'])} |",
+            f"| checking the files in {n} worker processes | {fmt_s(marks['pool_end'] - marks['pool_start'])} |",
+        ]
+    else:
+        lines.append(f"| start-up and checking the files in one process (no pool) | {fmt_s(done - analysis)} |")
+    lines.append(f"| start-up analysis, in the parent alone ({summary_calls} function summaries, "
+                 f"{fmt_s(summaries)}) | {fmt_s(analysis)} |")
+    if pooled:
+        lines.append(f"| the rest (report) | {fmt_s(max(done - marks['pool_end'] - analysis, 0.0))} |")
+    lines += [
+        "",
+        f"Each checking process ({'mean of ' + str(n) if n > 1 else 'one'}):",
+        "",
+        "| step | seconds | share |",
+        "|---|---:|---:|",
+        *(f"| {label} | {seconds:.2f} | {seconds / busy:.0%} |" for label, seconds in steps),
+    ]
+    if pooled and "parent_during_pool" in profile["cpu"]:
+        lines += ["", f"The parent meanwhile used {profile['cpu']['parent_during_pool']:.2f} s of CPU "
+                  "(receiving and decoding the models), taken from the workers' cores."]
+    lines.append("")
+    if cold and ast1 and ast2 and cold.samples and ast1.samples and ast2.samples:
+        c, one, two = median(cold), median(ast1), median(ast2)
+        if c / one > TARGET_COLD_VS_AST:
+            floor_work = steps[0][1] + steps[1][1]
+            extra = busy - floor_work
+            alone = (marks["pool_start"] if pooled else 0.0) + (done - marks.get("pool_end", done))
+            lines += [
+                f"Why the cold target is missed: two processes of bare `ast.parse` take {two / one:.2f}× "
+                f"one process here, so {TARGET_COLD_VS_AST:g}× one process means at most "
+                f"{TARGET_COLD_VS_AST * one / two:.2f}× the two-process floor; startlint's cold check took "
+                f"{c / two:.2f}× it. In the profile, each checking process spent {extra:.2f} s "
+                f"({extra / floor_work:.0%} of the floor's own work, parsing and freeing) on top of the floor, "
+                f"and the parent worked {fmt_s(alone)} alone, before and after the checking.",
+                "",
+            ]
+    return lines
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -510,6 +611,11 @@ def _bench(args: argparse.Namespace, invocation: str, corpus: Corpus, work: Path
     except (OSError, ValueError, KeyError, TypeError):
         seen.append("startlint: unknown (no JSON report)")
         notes.append("the first startlint run wrote no JSON report: file count and version unknown.")
+
+    # One instrumented cold run (untimed): where startlint's cold time goes.
+    profile = run_cold_profile(work, copy, cold_flags)
+    if profile is None:
+        notes.append("the instrumented cold run (benchmarks/cold_profile.py) failed: no time profile.")
 
     # A small clean file: the smallest file of ≥ 20 lines startlint reports nothing on.
     candidates = sorted((rel for rel in corpus.files if corpus.line_counts[rel] >= 20),
@@ -647,6 +753,15 @@ def _bench(args: argparse.Namespace, invocation: str, corpus: Corpus, work: Path
     primers = [[py, "-c", FLOOR_1, str(one)], [py, "-c", FLOOR_2, str(one)], [py, "-c", "pass"]]
     if fixit:
         primers.append([fixit, "lint", corpus.files[0]])
+    if has_cache:
+        # The warm rows replay a stored run of their own command line: the probe above
+        # (another command line) filled the per-file cache, these fill the run cache.
+        primers.append([*sl, "check", "."])
+        if clean_file is not None:
+            primers.append([*sl, "check", clean_file])
+    # startlint never stores a run while a file in it is less than two seconds old (its
+    # stat could still change unseen): on a small corpus the copy can be that young.
+    time.sleep(max(0.0, RUN_CACHE_SETTLE_S - (time.time() - newest_mtime(copy))))
     for cmd in primers:
         subprocess.run(cmd, cwd=copy, stdout=DEVNULL, stderr=DEVNULL, env=CHILD_ENV)
 
@@ -768,6 +883,9 @@ def _bench(args: argparse.Namespace, invocation: str, corpus: Corpus, work: Path
     for line in tree_lines:
         w(f"- (report) {line}")
     w("")
+    if profile is not None:
+        for line in profile_lines(profile, get("sl_cold"), get("ast1"), get("ast2")):
+            w(line)
     w("## How it was run")
     w("")
     w(f"- `{invocation}`, from the repository root, with the interpreter above.")
@@ -779,7 +897,8 @@ def _bench(args: argparse.Namespace, invocation: str, corpus: Corpus, work: Path
     w("- Round-robin: each round runs every scenario once, the first scenario rotating from round to "
       f"round; {warmup}. Before the rounds, every Python tool ran once (so its bytecode is compiled), "
       "the corpus copy was just written (so it is in the OS page cache), and the startlint and ruff "
-      "caches the warm rows read were filled by one untimed run of each.")
+      "caches the warm rows read were filled by untimed runs (startlint: one of each warm row's command "
+      "line).")
     w(f"- startlint config in the copy: `.startlint.toml` = `{startlint_config.strip().replace(chr(10), '; ')}` "
       "(the default excludes would skip the stdlib's `venv` package).")
     for note in notes:

@@ -6,10 +6,12 @@ anything and needs neither ruff nor Fixit (both are skipped).
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 HARNESS = ROOT / "benchmarks" / "run.py"
@@ -63,3 +65,51 @@ def test_harness_writes_the_report(tmp_path: Path) -> None:
     # The fix really applied to the injected file, and how it was run is recorded.
     assert "was gone from 1–1 of the 1 injected files" in report
     assert "## How it was run" in report and "--runs 1" in report
+
+    # The instrumented cold run's profile (3 files: checked in one process, no pool).
+    assert "## Where the cold time goes" in report
+    assert re.search(r"^\| start-up and checking the files in one process \(no pool\) \| \d", report, re.M)
+    assert re.search(r"^\| `ast.parse` \| \d+\.\d\d \| \d+% \|", report, re.M)
+
+
+def _harness() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_run", HARNESS)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = module  # dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_profile_says_why_a_missed_cold_target_is_missed() -> None:
+    bench = _harness()
+
+    def scenario(key: str, seconds: float) -> object:
+        s = bench.Scenario(key, key, [], Path("."), key)
+        s.samples.append(bench.Sample(seconds, 0, 0))
+        return s
+
+    worker = {"parse": 3.0, "build_model": 3.5, "extract": 0.3, "check_file": 3.9, "tasks": 4.0}
+    profile = {
+        "marks": {"imported": 0.1, "pool_start": 0.2, "pool_end": 4.2, "done": 4.8},
+        "cpu": {"parent_during_pool": 0.3},
+        "parent": {"seconds": {"analysis": 0.5, "summaries": 0.25}, "calls": {"summaries": 40}},
+        "workers": [{"seconds": worker}, {"seconds": worker}],
+    }
+    # cold 6 s, floor 7 s (one process) and 4 s (two): 0.86x the floor, the target missed.
+    lines = bench.profile_lines(profile, scenario("sl_cold", 6.0), scenario("ast1", 7.0), scenario("ast2", 4.0))
+    text = "\n".join(lines)
+    assert "| checking the files in 2 worker processes | 4.00 s |" in text
+    assert "| start-up analysis, in the parent alone (40 function summaries, 250 ms) | 500 ms |" in text
+    assert "| `ast.parse` | 3.00 | 75% |" in text
+    assert "| freeing the tree, the rest of building the model | 0.20 | 5% |" in text
+    assert "| import-time extraction (`python/import_time.py`) | 0.30 | 8% |" in text
+    # 0.75 x 7 s / 4 s = 1.31x the two-process floor allowed, 6 / 4 = 1.50x taken; the
+    # workers' 0.8 s beyond parsing and freeing is 25% of 3.2 s; the parent alone 0.2 + 0.6 s.
+    assert "at most 1.31× the two-process floor; startlint's cold check took 1.50× it" in text
+    assert "spent 0.80 s (25% of the floor's own work" in text
+    assert "the parent worked 800 ms alone" in text
+
+    # A met target gets no explanation.
+    met = bench.profile_lines(profile, scenario("sl_cold", 5.0), scenario("ast1", 7.0), scenario("ast2", 4.0))
+    assert not any(line.startswith("Why") for line in met)
