@@ -727,10 +727,12 @@ def _bench(args: argparse.Namespace, invocation: str, corpus: Corpus, work: Path
         versions.append(("fixit", "skipped" if "fixit" in args.skip else "not installed"))
 
     py = sys.executable
-    scenarios.append(Scenario("ast1", "ast.parse, 1 process (floor)", [py, "-c", FLOOR_1, str(filelist)], copy,
-                              "python -c SCRIPT files.txt", "reads and `ast.parse`s each file, nothing else"))
-    scenarios.append(Scenario("ast2", "ast.parse, 2 processes", [py, "-c", FLOOR_2, str(filelist)], copy,
-                              "python -c SCRIPT files.txt", "the same in a `multiprocessing` Pool(2)"))
+    # `-I`: with cwd = a stdlib copy, `python -c` would import `ast` and `multiprocessing`
+    # from the copy (cwd comes first on sys.path) and could write `__pycache__` into it.
+    scenarios.append(Scenario("ast1", "ast.parse, 1 process (floor)", [py, "-I", "-c", FLOOR_1, str(filelist)], copy,
+                              "python -I -c SCRIPT files.txt", "reads and `ast.parse`s each file, nothing else"))
+    scenarios.append(Scenario("ast2", "ast.parse, 2 processes", [py, "-I", "-c", FLOOR_2, str(filelist)], copy,
+                              "python -I -c SCRIPT files.txt", "the same in a `multiprocessing` Pool(2)"))
     scenarios.append(Scenario("pass", "python -c pass", [py, "-c", "pass"], copy, "python -c pass"))
 
     if ruff:
@@ -750,7 +752,7 @@ def _bench(args: argparse.Namespace, invocation: str, corpus: Corpus, work: Path
     # startlint's were written by the first run above).
     one = work / "one.txt"
     one.write_text(str(copy / corpus.files[0]) + "\n", encoding="utf-8")
-    primers = [[py, "-c", FLOOR_1, str(one)], [py, "-c", FLOOR_2, str(one)], [py, "-c", "pass"]]
+    primers = [[py, "-I", "-c", FLOOR_1, str(one)], [py, "-I", "-c", FLOOR_2, str(one)], [py, "-c", "pass"]]
     if fixit:
         primers.append([fixit, "lint", corpus.files[0]])
     if has_cache:
