@@ -167,3 +167,80 @@ def test_graph_without_an_entrypoint_is_a_usage_error(tmp_path: Path, capsys: py
     finally:
         os.chdir(old)
     assert "no entrypoint" in capsys.readouterr().err
+
+
+def test_the_entry_modules_packages_run_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Importing app.api.main runs app/__init__.py and app/api/__init__.py before it.
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "from app.ml import Embedder\nimport pandas\n",
+            "app/ml/__init__.py": "from .embed import Embedder\n",
+            "app/ml/embed.py": "from sentence_transformers import SentenceTransformer\n",
+            "app/api/__init__.py": "",
+            "app/api/main.py": "import os\n",
+            "tools/train.py": "import torch\n",
+        },
+    )
+    got = heavy_findings(tmp_path, capsys, "--entrypoint", "app.api.main:app")
+    assert got == {
+        ("app/__init__.py", 2): ("error", []),
+        ("app/ml/embed.py", 1): ("error", ["app/__init__.py", "app/ml/__init__.py"]),
+        ("tools/train.py", 1): ("warning", []),
+    }
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        main(["check", "--select", "SL101", "--entrypoint", "app.api.main:app", "--exit-zero"])
+        assert "(its package: Python runs app/__init__.py before app/api/main.py)" in capsys.readouterr().out
+        assert main(["graph", "app.api.main:app"]) == 0
+    finally:
+        os.chdir(old)
+    tree = capsys.readouterr().out
+    assert "app/api/main.py\n├── app/__init__.py  (its package: runs first)\n" in tree
+    assert "sentence_transformers: SentenceTransformer" in tree and "pandas" in tree
+
+
+def test_python_dash_m_runs_the_packages_main(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(
+        tmp_path,
+        {
+            "Dockerfile": 'FROM python:3.12-slim\nCOPY . /srv\nWORKDIR /srv\nCMD ["python", "-m", "app"]\n',
+            "app/__init__.py": '"""The service."""\n',
+            "app/__main__.py": "from app.server import api\n",
+            "app/server.py": "import pandas as pd\n",
+        },
+    )
+    assert heavy_findings(tmp_path, capsys) == {("app/server.py", 1): ("error", ["app/__main__.py"])}
+
+
+def test_entrypoint_discovery_skips_release_phases_and_option_values(tmp_path: Path) -> None:
+    (tmp_path / "Procfile").write_text("release: python manage.py migrate\nweb: gunicorn svc.app:app\n")
+    assert [e.target for e in from_project_files(tmp_path)] == ["svc.app"]
+    argv = ["gunicorn", "--bind", ":8080", "--worker-connections", "1000", "--statsd-host", "localhost:8125", "main:app"]
+    assert [e.display for e in from_command(argv, "x")] == ["main:app"]
+
+
+def test_missing_entrypoints_are_warned_about(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, {"main.py": "import torch\n", "clean.py": "import os\n"})
+    for path in tmp_path.iterdir():  # old enough for the run cache to store a run of them
+        os.utime(path, (path.stat().st_atime - 60, path.stat().st_mtime - 60))
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        # Given on the command line: a warning even without an SL101 finding to judge.
+        assert main(["check", "clean.py", "--entrypoint", "mian:app"]) == 0
+        assert "startlint: warning: entrypoint not found: mian:app" in capsys.readouterr().err
+        # One of two missing: the other still places main.py on a start-up path.
+        main(["check", "--select", "SL101", "--exit-zero", "--entrypoint", "server:app", "--entrypoint", "main:app"])
+        out, err = capsys.readouterr()
+        assert "entrypoint not found: server:app" in err and "[error]" in out
+        # The run that warned was not stored: the same command warns again.
+        main(["check", "--select", "SL101", "--exit-zero", "--entrypoint", "server:app", "--entrypoint", "main:app"])
+        assert "entrypoint not found: server:app" in capsys.readouterr().err
+        # `graph` draws the trees it can and warns about the others.
+        assert main(["graph", "server:app", "main:app"]) == 0
+        out, err = capsys.readouterr()
+        assert out.startswith("main:app") and "entrypoint not found: server:app" in err
+    finally:
+        os.chdir(old)

@@ -306,7 +306,14 @@ def _check_run(args: argparse.Namespace, paths: list[Path], stdin: bool, runs: R
     findings = tuple(sorted(found, key=lambda f: f.sort_key))
     from startlint.startup.run import analyse
 
-    findings = analyse(findings, checker, args.entrypoint, root)
+    warned: list[str] = []
+
+    def warn(message: str) -> None:
+        # Printed now, and the run is then not stored: a replay would not repeat it.
+        warned.append(message)
+        print(f"startlint: warning: {message}", file=sys.stderr)
+
+    findings = analyse(findings, checker, args.entrypoint, root, warn)
     shown = findings
     if args.output_format in ("json", "sarif"):
         from startlint.fixes.report_edits import with_edits
@@ -314,7 +321,7 @@ def _check_run(args: argparse.Namespace, paths: list[Path], stdin: bool, runs: R
         shown = with_edits(findings, checker, texts)
     view = _view(args, out)
     report = _render(args, shown, files, root, view, docs)
-    if runs is not None and not (fixing or hadolint):
+    if runs is not None and not (fixing or hadolint or warned):
         runs.store(findings, files, settings.fail_on.value, view, report)
     _write(args, report, out)
     if args.exit_zero:
@@ -380,12 +387,19 @@ def _graph(args: argparse.Namespace) -> int:
     if not entrypoints:
         raise UsageError("no entrypoint given or found; pass one, e.g. 'startlint graph app.main:app'")
     trees = []
+    missing = []
     for entry in entrypoints:
         found = analysis.resolve(entry, root)
         if found is None:
-            raise UsageError(f"entrypoint {entry.display}: no such module or file under {root}")
+            missing.append(entry.display)
+            continue
         graph = analysis.build_graph([entry], root, checker.model_of)
-        trees.append(tree.build(graph, entry, found[0], root, checker.catalogs))
+        first = analysis.run_first(*found) if entry.kind == "module" else []
+        trees.append(tree.build(graph, entry, found[0], root, checker.catalogs, first))
+    if not trees:
+        raise UsageError(f"entrypoint {', '.join(missing)}: no such module or file under {root}")
+    if missing:
+        print(f"startlint: warning: entrypoint not found: {', '.join(missing)}", file=sys.stderr)
     if args.output_format == "json":
         sys.stdout.write(tree.render_json(trees))
         return EXIT_CLEAN

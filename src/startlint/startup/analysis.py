@@ -20,22 +20,42 @@ _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", "site-pack
 
 
 def resolve(entry: Entrypoint, root: Path) -> tuple[Path, Path] | None:
-    """The entry module's file and the source root its imports resolve from."""
+    """The entry module's file and the source root its imports resolve from. `python -m
+    pkg` runs a package's `__main__.py` (after its `__init__.py`: see run_first)."""
     if entry.kind == "script":
         path = (root / entry.target).resolve()
         return (path, path.parent) if path.is_file() else None
     parts = entry.target.split(".")
+    as_main = entry.launcher == "python -m"
     candidates = ([root / entry.base] if entry.base else []) + [root, root / "src"]
     for base in candidates + sorted(_package_dirs(root, parts[0]), key=lambda p: (len(p.parts), str(p))):
-        file = _module_file(base, parts)
+        file = _module_file(base, parts, as_main)
         if file is not None:
             return file.resolve(), base.resolve()
     return None
 
 
-def _module_file(base: Path, parts: list[str]) -> Path | None:
+def run_first(entry_file: Path, base: Path) -> list[Path]:
+    """The packages' `__init__.py` files Python runs before the entry module, outermost
+    first: importing `app.api.main` runs `app/__init__.py` and `app/api/__init__.py`."""
+    try:
+        parts = entry_file.relative_to(base).parts[:-1]
+    except ValueError:
+        return []
+    found = []
+    for depth in range(1, len(parts) + 1):
+        init = base.joinpath(*parts[:depth], "__init__.py")
+        if init != entry_file and init.is_file():
+            found.append(init)
+    return found
+
+
+def _module_file(base: Path, parts: list[str], as_main: bool = False) -> Path | None:
+    """A package comes before a module of the same name, as in Python's own finder."""
     target = base.joinpath(*parts)
-    for candidate in (target.with_suffix(".py"), target / "__init__.py", target / "__main__.py"):
+    main, init, module = target / "__main__.py", target / "__init__.py", target.with_suffix(".py")
+    order = (main, init, module) if as_main else (init, module, main)
+    for candidate in order:
         if candidate.is_file():
             return candidate
     return None
@@ -74,7 +94,9 @@ def build_graph(entrypoints: list[Entrypoint], root: Path, model_of: ModelOf) ->
     graph = StartupGraph(SourceRoots(unique_roots), model_of)
     for entry, found in resolved:
         if found is not None:
-            graph.add(entry, *found)
+            graph.add(entry, *found, first=run_first(*found) if entry.kind == "module" else [])
+        else:
+            graph.missing.append(entry)
     return graph
 
 
@@ -107,6 +129,8 @@ def apply(
         message = f"{finding.message}; on the start-up path of {reach.entrypoint.display}"
         if len(chain) > 1:
             message += f" ({' -> '.join(chain)})"
+        elif reach.package_of is not None:
+            message += f" (its package: Python runs {finding.path} before {_rel(reach.package_of, root)})"
         out.append(replace(finding, severity=Severity.ERROR, message=message, related=related))
     return tuple(out)
 

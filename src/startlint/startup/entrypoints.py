@@ -43,15 +43,32 @@ class Entrypoint:
 
 # Servers that take `module:attr` (the first positional argument that has a colon).
 _ASGI_WSGI = {"uvicorn", "gunicorn", "hypercorn", "daphne", "granian"}
-# Options of those servers that take a value (so the value is not the app).
+# Options of those servers that take a value (so the value is not the app): gunicorn's
+# settings, uvicorn's, hypercorn's and granian's command-line options that are not flags.
 _VALUE_OPTIONS = {
-    "-b", "--bind", "-w", "--workers", "-k", "--worker-class", "-c", "--config", "--host",
-    "--port", "--log-level", "--timeout", "-t", "--threads", "--env-file", "--root-path",
-    "--app-dir", "--access-logfile", "--error-logfile", "--chdir", "--graceful-timeout",
-    "--keep-alive", "--max-requests", "--max-requests-jitter", "--interface", "--uds",
-    "-u", "--user", "-g", "--group", "--name", "-n", "--log-config", "--forwarded-allow-ips",
-    "--limit-concurrency", "--backlog", "--timeout-keep-alive", "--loop", "--http", "--ws",
-    "--lifespan", "-p", "--pid", "--certfile", "--keyfile", "--worker-tmp-dir", "--preload-app",
+    # gunicorn
+    "-c", "--config", "-b", "--bind", "--backlog", "-w", "--workers", "-k", "--worker-class",
+    "--threads", "--worker-connections", "--max-requests", "--max-requests-jitter", "-t",
+    "--timeout", "--graceful-timeout", "--keep-alive", "--limit-request-line",
+    "--limit-request-fields", "--limit-request-field_size", "--chdir", "--pythonpath",
+    "--paste", "--paster", "-e", "--env", "-p", "--pid", "--worker-tmp-dir", "-u", "--user",
+    "-g", "--group", "-m", "--umask", "--forwarded-allow-ips", "--access-logfile",
+    "--access-logformat", "--error-logfile", "--log-file", "--log-level", "--logger-class",
+    "--log-config", "--log-config-json", "--log-syslog-to", "--log-syslog-prefix",
+    "--log-syslog-facility", "--statsd-host", "--statsd-prefix", "--dogstatsd-tags", "-n",
+    "--name", "--proxy-allow-from", "--keyfile", "--certfile", "--ssl-version", "--cert-reqs",
+    "--ca-certs", "--ciphers", "--reload-engine", "--reload-extra-file", "--header-map",
+    # uvicorn
+    "--host", "--port", "--uds", "--fd", "--reload-dir", "--reload-include", "--reload-exclude",
+    "--reload-delay", "--loop", "--http", "--ws", "--ws-max-size", "--ws-max-queue",
+    "--ws-ping-interval", "--ws-ping-timeout", "--ws-per-message-deflate", "--lifespan",
+    "--interface", "--env-file", "--root-path", "--limit-concurrency", "--limit-max-requests",
+    "--timeout-keep-alive", "--timeout-graceful-shutdown", "--ssl-keyfile", "--ssl-certfile",
+    "--ssl-keyfile-password", "--ssl-cert-reqs", "--ssl-ca-certs", "--ssl-ciphers", "--header",
+    "--app-dir", "--h11-max-incomplete-event-size",
+    # hypercorn, granian
+    "--access-log", "--error-log", "--insecure-bind", "--quic-bind", "--keep-alive-timeout",
+    "--read-timeout", "--blocking-threads", "--runtime-threads", "--backpressure",
 }
 _ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
@@ -190,7 +207,9 @@ def from_project_files(root: Path) -> list[Entrypoint]:
     if procfile.is_file():
         for number, line in enumerate(procfile.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
             if ":" in line and not line.lstrip().startswith("#"):
-                command = line.split(":", 1)[1]
+                process, command = line.split(":", 1)
+                if process.strip() == "release":
+                    continue  # Heroku's release phase runs once per deploy, not at each start
                 found += _from_shell_text(command, f"Procfile:{number}")
     app_yaml = root / "app.yaml"
     if app_yaml.is_file():

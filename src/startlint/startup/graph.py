@@ -11,7 +11,7 @@ interpreter would meet them. Cycles are fine: a module is visited once.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +35,7 @@ class Hop:
 class Reach:
     entrypoint: Entrypoint
     hops: tuple[Hop, ...]  # from the entry module to the module that imports this one
+    package_of: Path | None = None  # a package's `__init__.py` run before this entry module
 
     @property
     def chain(self) -> tuple[Path, ...]:
@@ -91,12 +92,15 @@ class StartupGraph:
     model_of: ModelOf
     reach: dict[Path, Reach] = field(default_factory=dict)
     edges: dict[Path, list[tuple[Hop, Path]]] = field(default_factory=dict)
+    missing: list[Entrypoint] = field(default_factory=list)  # entrypoints with no file
 
-    def add(self, entry: Entrypoint, entry_file: Path, entry_root: Path) -> None:
+    def add(self, entry: Entrypoint, entry_file: Path, entry_root: Path, first: Sequence[Path] = ()) -> None:
+        """Reach from `entry_file`, after the files Python runs `first` (its packages)."""
         queue: deque[tuple[Path, Path]] = deque()
-        if entry_file not in self.reach:
-            self.reach[entry_file] = Reach(entry, ())
-            queue.append((entry_file, entry_root))
+        for path in (*first, entry_file):
+            if path not in self.reach:
+                self.reach[path] = Reach(entry, (), package_of=entry_file if path != entry_file else None)
+                queue.append((path, entry_root))
         while queue:
             path, root = queue.popleft()
             model = self.model_of(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,27 +12,43 @@ from startlint.findings import Finding
 from startlint.python.model import FunctionBody, Module
 from startlint.startup.entrypoints import Entrypoint
 
+Warn = Callable[[str], None]
 
-def analyse(findings: tuple[Finding, ...], checker: Checker, cli: list[str], root: Path) -> tuple[Finding, ...]:
+
+def _stderr(message: str) -> None:
+    print(f"startlint: warning: {message}", file=sys.stderr)
+
+
+def analyse(
+    findings: tuple[Finding, ...], checker: Checker, cli: list[str], root: Path, warn: Warn = _stderr
+) -> tuple[Finding, ...]:
     root = checker.root  # resolved: the models' paths are
-    findings = startup_paths(findings, checker, cli, root)
+    findings = startup_paths(findings, checker, cli, root, warn)
     return import_time_calls(findings, checker, root)
 
 
-def startup_paths(findings: tuple[Finding, ...], checker: Checker, cli: list[str], root: Path) -> tuple[Finding, ...]:
-    """Heavy imports on an entrypoint's start-up path are errors, with their import chain."""
-    if not any(f.code == "SL101" for f in findings):
-        return findings
+def startup_paths(
+    findings: tuple[Finding, ...], checker: Checker, cli: list[str], root: Path, warn: Warn = _stderr
+) -> tuple[Finding, ...]:
+    """Heavy imports on an entrypoint's start-up path are errors, with their import chain.
+
+    An entrypoint that names no file is a warning: always when the command line or the
+    configuration gave it, else (the project's files named it) when there is an SL101
+    finding for it to judge."""
     from startlint.startup import analysis
 
     settings = checker.settings
+    heavy = any(f.code == "SL101" for f in findings)
+    if not heavy and not (cli or settings.entrypoints):
+        return findings
     entrypoints = entrypoints_for(checker, cli, root)
     if not entrypoints:
         return findings
     graph = analysis.build_graph(entrypoints, root, checker.model_of)
-    if not graph.reach:
-        missing = ", ".join(e.display for e in entrypoints)
-        print(f"startlint: warning: entrypoint not found: {missing}", file=sys.stderr)
+    if graph.missing:
+        missing = ", ".join(e.display for e in graph.missing)
+        warn(f"entrypoint not found: {missing}")
+    if not heavy or not graph.reach:
         return findings
     return tuple(sorted(analysis.apply(findings, graph, root, settings.report_off_path), key=lambda f: f.sort_key))
 

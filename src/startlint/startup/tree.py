@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ class Node:
     line: int | None  # the import statement's line in the parent
     cost_ms: int | None = None  # heavy modules only
     seen: bool = False  # already shown elsewhere in the tree
+    note: str = ""  # why a node is in the tree without an import line
     children: list[Node] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -28,6 +30,7 @@ class Node:
             "line": self.line,
             "heavy_cost_ms": self.cost_ms,
             "seen_above": self.seen,
+            "note": self.note,
             "children": [c.as_dict() for c in self.children],
         }
 
@@ -43,7 +46,10 @@ class Tree:
         return sum(self.heavy.values())
 
 
-def build(graph: StartupGraph, entry: Entrypoint, entry_file: Path, root: Path, catalogs: Catalogs) -> Tree:
+def build(
+    graph: StartupGraph, entry: Entrypoint, entry_file: Path, root: Path, catalogs: Catalogs, first: Sequence[Path] = ()
+) -> Tree:
+    """The entry file's tree; the packages Python runs `first` are its first children."""
     heavy: dict[str, int] = {}
     shown: set[Path] = set()
 
@@ -76,7 +82,12 @@ def build(graph: StartupGraph, entry: Entrypoint, entry_file: Path, root: Path, 
                     node.children.append(Node(label, False, imp.pos.line, hit.cost_ms if hit else None))
         return node
 
-    return Tree(entry, visit(entry_file, None), heavy)
+    packages = [visit(path, None) for path in first if not _empty_package(graph, path)]
+    top = visit(entry_file, None)
+    for node in packages:
+        node.note = "its package: runs first"
+    top.children[:0] = packages
+    return Tree(entry, top, heavy)
 
 
 def _empty_package(graph: StartupGraph, path: Path) -> bool:
@@ -131,6 +142,8 @@ def _label(node: Node) -> str:
         text += f"  [heavy ≈{_cost(node.cost_ms)}]"
     if node.seen:
         text += "  (see above)"
+    if node.note:
+        text += f"  ({node.note})"
     return text
 
 
@@ -147,6 +160,8 @@ def render_rich(tree: Tree) -> str:
             text.append(f"  heavy ≈{_cost(node.cost_ms)}", style="bold red")
         if node.seen:
             text.append("  (see above)", style="dim")
+        if node.note:
+            text.append(f"  ({node.note})", style="dim")
         return text
 
     def add(parent: RichTree, node: Node) -> None:
