@@ -137,7 +137,8 @@ def _spec(ctx: DockerContext, stage: Stage, run: RunCommand, spec: str, where: s
         if target.endswith((".whl", ".tar.gz", ".zip")) or "*" in target:
             return  # a built artifact: it does not read sources
         out.project = True
-        _pyproject_requirements(ctx, stage, run, posixpath.join(target, "pyproject.toml"), out)
+        if run.install is None or not run.install.has("--no-deps"):  # else its dependencies are not installed
+            _pyproject_requirements(ctx, stage, run, posixpath.join(target, "pyproject.toml"), out)
         return
     out.requirements.append(Requirement(spec, where))
 
