@@ -61,3 +61,14 @@ def test_fixing_a_named_script_fixes_only_the_script(project: Path, capsys: pyte
     assert main(["check", "--no-cache", "--fix", "ops/boot", "Dockerfile"]) == 0
     assert "--no-cache-dir" in (project / "Dockerfile").read_text(encoding="utf-8")
     assert (project / "ops/boot").read_text(encoding="utf-8").count("exec ") == 1
+
+
+def test_crlf_entry_scripts_are_read_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # A CRLF line end ends the last word: `migrate\r` is still `migrate`.
+    (tmp_path / "Dockerfile").write_text(
+        'FROM python:3.12-slim\nCOPY start.sh /start.sh\nENTRYPOINT ["sh", "/start.sh"]\n', encoding="utf-8"
+    )
+    script = "#!/bin/sh\npython manage.py migrate\npython manage.py collectstatic\nhuggingface-cli download\nexec gunicorn app:app\n"
+    (tmp_path / "start.sh").write_bytes(script.replace("\n", "\r\n").encode())
+    monkeypatch.chdir(tmp_path)
+    assert _report(["."], capsys) == [("start.sh", 2, "SL208"), ("start.sh", 3, "SL208"), ("start.sh", 4, "SL208")]

@@ -178,6 +178,8 @@ class Lexer:
         quoted = False
         while i < len(text):
             ch = text[i]
+            if ch == "\r" and (i + 1 == len(text) or text[i + 1] == "\n"):
+                break  # a CRLF line end: the word ends, as where the file was written
             if ch == "\\":
                 if text.startswith("\n", i + 1):
                     i += 2
