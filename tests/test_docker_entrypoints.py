@@ -63,7 +63,8 @@ APP = {"app/__init__.py": "", "app/main.py": "app = object()\n"}
 def test_command_forms(tmp_path: Path, dockerfile: str, expected: tuple[str, str, str, str]) -> None:
     root = _project(tmp_path, {**APP, "app/__main__.py": "", "Dockerfile": dockerfile})
     assert _found(root) == [expected]
-    assert _located(root)[0] in ("app/main.py", "app/__init__.py")
+    # `python -m app` runs the package's __main__.py (after its __init__.py).
+    assert _located(root)[0] == ("app/__main__.py" if expected[1] == "app" else "app/main.py")
 
 
 def test_the_source_root_comes_from_the_copy(tmp_path: Path) -> None:
@@ -96,7 +97,7 @@ def test_app_dir_and_pythonpath(tmp_path: Path) -> None:
         ("module", "web.main:app", "src", "Dockerfile:5"),
         ("module", "jobs", "lib", "Dockerfile.jobs:5"),
     ]
-    assert _located(root) == ["src/web/main.py", "lib/jobs/__init__.py"]
+    assert _located(root) == ["src/web/main.py", "lib/jobs/__main__.py"]
 
 
 def test_through_entry_scripts(tmp_path: Path) -> None:
