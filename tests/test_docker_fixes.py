@@ -136,3 +136,13 @@ def test_fix_applicability(tmp_path: Path, dockerfile: str, code: str | None, ap
     (finding,) = [f for f in found if f.code == code]
     got = finding.fix.applicability.value if finding.fix is not None else None
     assert got == applicability
+
+
+@pytest.mark.parametrize("base", ["python", "python:latest"])
+def test_an_unversioned_base_is_told_of_a_versioned_slim_tag_and_not_rewritten(base: str, tmp_path: Path) -> None:
+    # `python:slim` would float like the original (SL201): advise a version, write nothing.
+    (tmp_path / "Dockerfile").write_text(f'FROM {base}\nCMD ["python", "-c", "pass"]\n', encoding="utf-8")
+    [fat] = [f for f in _findings(tmp_path) if f.code == "SL202"]
+    assert "'python:<version>-slim' is the lighter variant" in fat.message
+    assert fat.fix is None
+    assert _fix_all(tmp_path)[1] == {}

@@ -57,7 +57,10 @@ def check(ctx: DockerContext) -> Iterator[Violation]:
     if found is None:
         return
     tag, kind = found
-    better = ref.with_tag(tag)
+    # Without a version (no tag, `latest`) the bare slim tag would float as well (SL201):
+    # the advice names a versioned slim tag, and nothing is rewritten.
+    unversioned = ref.tag in (None, "latest")
+    better = ref.with_tag(f"<version>-{tag}" if unversioned else tag)
     instr = root.from_instr
     message = (
         f"the deployed stage runs on '{ref.text}', {kind}; '{better}' is the lighter variant, "
@@ -73,7 +76,7 @@ def check(ctx: DockerContext) -> Iterator[Violation]:
             image_span = ctx.logical_span(instr, at, at + len(written))
             if image_span is not None:
                 span = image_span
-            if "$" not in written and ref.digest is None:
+            if "$" not in written and ref.digest is None and not unversioned:
                 replacement = written[: len(written) - len(ref.tag)] + tag if ref.tag else f"{written}:{tag}"
                 start, end = logical.file_offset(at), logical.file_end(at + len(written))
                 fix = edits.fix(
