@@ -363,3 +363,15 @@ def test_glob_check_agrees_with_pathspec(glob: str) -> None:
     except ValueError:
         ours = False
     assert ours == accepted
+
+
+def test_a_reader_that_goes_away_is_not_an_internal_error() -> None:
+    # `startlint rules | head -1`: the pipe closes before startlint writes.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "startlint", "rules"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert err == ""

@@ -115,6 +115,8 @@ def main(argv: Sequence[str] | None = None, replayed: Attempt | None = None) -> 
     except (UsageError, ConfigError) as exc:
         print(f"startlint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:
+        raise  # the console script stops quietly (startlint.entry)
     except Exception as exc:  # the one place an unexpected failure becomes exit 2
         if getattr(args, "debug", False) or os.environ.get("STARTLINT_DEBUG"):
             raise

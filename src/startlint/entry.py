@@ -6,10 +6,24 @@ import sys
 
 
 def main() -> int:
+    try:
+        return _run()
+    except BrokenPipeError:
+        # The reader went away (`startlint rules | head -1`): stop quietly, with stdout
+        # pointed at /dev/null so the interpreter's last flush cannot fail again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1  # what Python's own docs advise for EPIPE
+
+
+def _run() -> int:
     from startlint.replay import Attempt, replay
 
     try:
         attempt = replay(sys.argv[1:])
+    except BrokenPipeError:
+        raise
     except Exception:  # the full CLI reports whatever went wrong, cleanly
         attempt = Attempt()
     if attempt.code is not None:
