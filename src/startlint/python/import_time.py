@@ -680,16 +680,26 @@ class _Extractor:
         ctx: tuple[str, ...], stmt_line: int,
     ) -> None:
         """Loop variables are local to the comprehension and shadow module names; its
-        first iterable is evaluated outside, and class names are not visible inside."""
+        first iterable is evaluated outside, and class names are not visible inside.
+        A generator expression runs the rest only as it is iterated: like a lambda body."""
         inner = _Scope({}, scope.function_visible())
         for gen in node.generators:
             for target in _walk(gen.target):
                 if isinstance(target, ast.Name):
                     inner.names[target.id] = None
         first = node.generators[0].iter
+        lazy: list[ast.stmt] = []
         for child in _comprehension_children(node):
-            if isinstance(child, ast.expr):
-                self._walk_expr(child, scope if child is first else inner, ctx, stmt_line, None)
+            if not isinstance(child, ast.expr):
+                continue
+            if child is first:
+                self._walk_expr(child, scope, ctx, stmt_line, None)
+            elif type(node) is ast.GeneratorExp:
+                lazy.append(ast.Expr(child, lineno=child.lineno, col_offset=0))
+            else:
+                self._walk_expr(child, inner, ctx, stmt_line, None)
+        if lazy:
+            self._deferred(lazy, None, self._later())
 
     def _call(
         self,
