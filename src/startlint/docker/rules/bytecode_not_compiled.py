@@ -33,6 +33,9 @@ def _compileall_after(ctx: DockerContext, stage: Stage, instr: Instruction) -> b
 def check(ctx: DockerContext) -> Iterator[Violation]:
     for index in ctx.model.contributing_stages():
         stage = ctx.stages[index]
+        # One ENV before the stage's first such RUN serves every later one: only that
+        # finding's fix adds it (the later ones are then fixed with it).
+        env_planned = False
         for instr in stage.instructions:
             if instr.keyword != "RUN":
                 continue
@@ -49,7 +52,7 @@ def check(ctx: DockerContext) -> Iterator[Violation]:
                     verb = "uv sync" if inst.tool == "uv-sync" else f"uv pip {inst.verb.text}"
                     problems.append(f"`{verb}` without UV_COMPILE_BYTECODE=1 or --compile-bytecode")
                     offenders.append(run)
-                    if not env_added:
+                    if not env_added and not env_planned:
                         env_added = True
                         out.append(_env_line(ctx, instr))
                 elif inst.tool == "poetry":
@@ -65,6 +68,7 @@ def check(ctx: DockerContext) -> Iterator[Violation]:
                     out += [_drop(ctx, run.source, o.word) for o in inst.options if o.name == "--no-compile"]
             if not problems or _compileall_after(ctx, stage, instr):
                 continue
+            env_planned = env_planned or env_added
             fix = None
             if out and all(e is not None for e in out):
                 fix = edits.fix(Applicability.SAFE, "compile bytecode at build time", [e for e in out if e is not None])
