@@ -244,3 +244,27 @@ def test_missing_entrypoints_are_warned_about(tmp_path: Path, capsys: pytest.Cap
         assert out.startswith("main:app") and "entrypoint not found: server:app" in err
     finally:
         os.chdir(old)
+
+
+def test_import_time_calls_follow_a_packages_re_exports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "from .api import fetch_config, Loader\n",
+            "pkg/api/__init__.py": "from pkg.api.net import fetch_config\nfrom .models import Loader as Loader\n",
+            "pkg/api/net.py": "import requests\n\n\ndef fetch_config():\n    return requests.get('http://cfg').json()\n",
+            "pkg/api/models.py": "import joblib\n\n\nclass Loader:\n    def __init__(self):\n        self.model = joblib.load('m.joblib')\n",
+            "main.py": "from pkg import fetch_config\nimport pkg\n\nCONFIG = fetch_config()\nLOADER = pkg.Loader()\n",
+        },
+    )
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        main(["check", "--no-cache", "--format", "json", "--exit-zero"])
+    finally:
+        os.chdir(old)
+    found = {(f["code"], f["path"], f["line"]): [r["path"] for r in f["related"]] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert found == {
+        ("SL102", "pkg/api/net.py", 5): ["main.py"],
+        ("SL104", "pkg/api/models.py", 6): ["main.py"],
+    }

@@ -22,6 +22,7 @@ from startlint.rules.context import PythonContext
 from startlint.startup.graph import SourceRoots
 
 MAX_DEPTH = 6
+MAX_REEXPORTS = 4  # re-exports followed for one call (`pkg` -> `pkg.api` -> `pkg.api.net`)
 HAZARD_CODES = ("SL102", "SL103", "SL104", "SL105")
 
 ModelOf = Callable[[Path], Module | None]
@@ -108,7 +109,10 @@ def _resolve(
     model_of: ModelOf,
     roots: SourceRoots,
     index: _Bodies,
+    hops: int = 0,
 ) -> tuple[Path, str, Module, list[FunctionBody]] | None:
+    """The function (or a class's constructors) a call runs; through a package's
+    re-export (`from .net import fetch` in `pkg/__init__.py`), up to MAX_REEXPORTS hops."""
     qual = call.qualname
     if not qual or "()" in qual or qual.startswith("*."):
         return None
@@ -126,7 +130,32 @@ def _resolve(
         target = model_of(file)
         if target is None:
             return None
-        return _bodies(file, module_name, target, ".".join(parts[split:]), index)
+        attr = ".".join(parts[split:])
+        found = _bodies(file, module_name, target, attr, index)
+        if found is None and hops < MAX_REEXPORTS:
+            again = _reexported(target, module_name, file, attr)
+            if again is not None:
+                return _resolve(replace(call, qualname=again), path, name, model, model_of, roots, index, hops + 1)
+        return found
+    return None
+
+
+def _reexported(model: Module, module_name: str, path: Path, attr: str) -> str | None:
+    """What `attr` names when the module only imports it (a package's re-export)."""
+    head, _, rest = attr.partition(".")
+    for imp in model.imports:
+        for imported in imp.names:
+            if imported.bound != head or imported.name == "*":
+                continue
+            if imp.kind == "from":
+                base = absolute(imp.module, imp.level, module_name, path.name == "__init__.py") if imp.level else imp.module
+                target = f"{base}.{imported.name}" if base else ""
+            elif imp.kind == "import" and imported.asname is not None:
+                target = imported.name  # `import a.b as head`
+            else:
+                continue
+            if target:
+                return f"{target}.{rest}" if rest else target
     return None
 
 
