@@ -53,6 +53,7 @@ UNSAFE_LEFT = {
     "cross_module_patched_by_string_safe_only": "SL103",
     "sl101_annotations_no_future_safe_only": "SL101",
     "sl101_annotations_pydantic_safe_only": "SL101",
+    "sl101_string_annotation_safe_only": "SL101",
     "sl104_accessor_safe_only": "SL104",
 }
 

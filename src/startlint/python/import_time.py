@@ -743,6 +743,10 @@ class _Extractor:
                     self._load(node.id, kind, node.lineno)  # type: ignore[attr-defined]
             elif calls and t is ast.Call:
                 self._call(node, scope, inner, line, None)  # type: ignore[arg-type]
+        # A string annotation (`"pd.DataFrame"`) names what typing.get_type_hints or
+        # pydantic resolve at run time: a fix that moves the import must know it.
+        for name, at in _string_annotation_names(ann):
+            self._load(name, kind, at)
 
     def _lazy_annotation(self, nodes: list[ast.AST]) -> None:
         """Type parameters' bounds and defaults and `type` alias values (3.12+) are evaluated
@@ -881,6 +885,21 @@ def _children(node: ast.AST) -> list[ast.AST]:
             out.append(value)
         elif type(value) is list:
             out.extend(v for v in value if isinstance(v, ast.AST))
+    return out
+
+
+def _string_annotation_names(ann: ast.expr, depth: int = 0) -> list[tuple[str, int]]:
+    """Names read by the string parts of an annotation (forward references), with the line."""
+    out: list[tuple[str, int]] = []
+    for node in ast.walk(ann):
+        if type(node) is not ast.Constant or not isinstance(node.value, str) or depth > 2:
+            continue
+        try:
+            inner = ast.parse(node.value.strip(), mode="eval").body
+        except (SyntaxError, ValueError):
+            continue  # a docstring-like annotation (`x: "any text"`): no names
+        out += [(n.id, node.lineno) for n in ast.walk(inner) if type(n) is ast.Name]
+        out += [(name, node.lineno) for name, _ in _string_annotation_names(inner, depth + 1)]
     return out
 
 

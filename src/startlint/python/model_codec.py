@@ -6,7 +6,7 @@ from typing import Any
 
 from startlint.python import model as m
 
-FORMAT = 8  # bump whenever the model's shape changes: old cache entries are then ignored
+FORMAT = 9  # bump whenever what a model holds changes: old cache entries are then ignored
 
 
 def _pos(p: m.Position) -> tuple[int, int, int, int]:
