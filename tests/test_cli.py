@@ -301,6 +301,21 @@ def test_stdin_mode_reports_against_the_given_name_with_its_config(
     assert code == 1
 
 
+def test_stdin_filename_alone_reads_stdin_and_never_the_file_on_disk(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_disk = "import os\n"
+    write(tmp_path, {"app/main.py": on_disk})
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(HEAVY.encode())))
+    code, out, _ = run(["check", "--stdin-filename", "app/main.py", "--format", "json"], tmp_path, capsys)
+    assert findings(out) == [("SL101", "app/main.py", 1)] and code == 1  # the buffer, as in ruff
+    # With paths as well it is a usage error: checking or fixing the disk file instead of
+    # the editor's buffer would report on, or rewrite, something else.
+    code, _, err = run(["check", "--stdin-filename", "app/main.py", "--fix", "app"], tmp_path, capsys)
+    assert code == 2 and "--stdin-filename reads stdin" in err
+    assert (tmp_path / "app" / "main.py").read_text() == on_disk
+
+
 # -- rules and explain -------------------------------------------------------------
 
 def test_rules_lists_every_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -163,8 +163,14 @@ def _checker(args: argparse.Namespace, anchor: Path) -> Checker:
 
 
 def _check(args: argparse.Namespace, keyed: RunCache | None = None) -> int:
+    if args.stdin_filename is not None and not args.paths:
+        args.paths = ["-"]  # as in ruff: --stdin-filename alone reads stdin
     paths = [Path(p) for p in (args.paths or ["."])]
     stdin = [p for p in paths if str(p) == "-"]
+    if args.stdin_filename is not None and not stdin:
+        # Checking (or fixing) the files on disk while an editor pipes its buffer in
+        # would report on, or rewrite, something other than what the editor holds.
+        raise UsageError("--stdin-filename reads stdin: pass '-' (or no path) instead of other paths")
     if stdin and len(paths) > 1:
         raise UsageError("'-' (stdin) cannot be combined with other paths")
     if stdin and args.stdin_filename is None:
