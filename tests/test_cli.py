@@ -316,6 +316,16 @@ def test_stdin_filename_alone_reads_stdin_and_never_the_file_on_disk(
     assert (tmp_path / "app" / "main.py").read_text() == on_disk
 
 
+def test_output_file_folders_are_made_and_a_bad_target_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, {"a.py": HEAVY})
+    code, _, _ = run(["check", "--format", "json", "-o", "reports/ci/out.json", "a.py"], tmp_path, capsys)
+    assert code == 1 and findings((tmp_path / "reports" / "ci" / "out.json").read_text()) == [("SL101", "a.py", 1)]
+    code, _, err = run(["check", "-o", "reports", "a.py"], tmp_path, capsys)
+    assert code == 2 and err.startswith("startlint: error: --output-file reports:") and "internal" not in err
+
+
 # -- rules and explain -------------------------------------------------------------
 
 def test_rules_lists_every_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

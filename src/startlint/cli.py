@@ -367,7 +367,11 @@ def _render(
 
 def _write(args: argparse.Namespace, report: str, out: TextIO) -> None:
     if args.output_file is not None:
-        args.output_file.write_text(report, encoding="utf-8")
+        try:  # missing folders are made, as ruff does
+            args.output_file.parent.mkdir(parents=True, exist_ok=True)
+            args.output_file.write_text(report, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--output-file {args.output_file}: {exc.strerror or exc}") from None
     elif report:
         out.write(report)
 
