@@ -32,7 +32,7 @@ from startlint.discovery import discover
 from startlint.engine import Checker
 from startlint.findings import Applicability, Edit, Finding, Span
 from startlint.fixes.edits import apply_edits
-from startlint.fixes.writer import ChangedOnDisk, write_fixed
+from startlint.fixes.writer import ChangedOnDisk, WriteFailed, write_all
 from startlint.python.source import decode
 from startlint.ruledocs import all_docs
 from startlint.rules import implemented_codes
@@ -241,28 +241,49 @@ def test_files_with_nothing_to_fix_are_not_rewritten(isolated: Path, capsys: pyt
     assert (work / "fixed.py").stat().st_mtime_ns != old
 
 
-def test_a_file_changed_on_disk_is_not_overwritten(tmp_path: Path) -> None:
-    path = tmp_path / "mod.py"
+def test_a_file_changed_on_disk_is_not_overwritten_nor_are_the_others(tmp_path: Path) -> None:
+    path, other = tmp_path / "mod.py", tmp_path / "other.py"
     original = b"import torch\n\n\ndef f():\n    return torch.zeros(1)\n"
     path.write_bytes(original)
+    other.write_bytes(original)
     fixed = "def f():\n    import torch\n\n    return torch.zeros(1)\n"
     edited = b"import torch\n\n\ndef f():\n    return torch.ones(1)  # edited meanwhile\n"
     path.write_bytes(edited)
 
     with pytest.raises(ChangedOnDisk):
-        write_fixed(path, original, fixed)
+        write_all({path: (original, fixed), other: (original, fixed)})
 
-    assert path.read_bytes() == edited
-    assert [p.name for p in tmp_path.iterdir()] == ["mod.py"]
+    assert path.read_bytes() == edited and other.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mod.py", "other.py"]
 
 
-def test_write_fixed_writes_and_reports_it(tmp_path: Path) -> None:
+def test_write_all_keeps_the_encoding_and_counts_what_it_wrote(tmp_path: Path) -> None:
     path = tmp_path / "mod.py"
     original = "# -*- coding: latin-1 -*-\nX = 'é'\n".encode("latin-1")
     path.write_bytes(original)
-    assert write_fixed(path, original, decode(original)) is False
-    assert write_fixed(path, original, "# -*- coding: latin-1 -*-\nX = 'è'\n") is True
+    assert write_all({path: (original, decode(original))}) == 0
+    assert write_all({path: (original, "# -*- coding: latin-1 -*-\nX = 'è'\n")}) == 1
     assert path.read_bytes() == "# -*- coding: latin-1 -*-\nX = 'è'\n".encode("latin-1")
+
+
+def test_a_fix_across_files_is_written_whole_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The second swap fails (an immutable or unwritable file): the first is put back.
+    first, second = tmp_path / "a.py", tmp_path / "b.py"
+    first.write_bytes(b"A = 1\n")
+    second.write_bytes(b"B = 1\n")
+    real_replace = os.replace
+
+    def replace(src: str, dst: str | Path) -> None:
+        if Path(dst) == second:
+            raise PermissionError(1, "Operation not permitted", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(WriteFailed, match="no file was written"):
+        write_all({first: (b"A = 1\n", "A = 2\n"), second: (b"B = 1\n", "B = 2\n")})
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert first.read_bytes() == b"A = 1\n" and second.read_bytes() == b"B = 1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.py", "b.py"]
 
 
 # ---------------------------------------------------------------- --diff

@@ -445,7 +445,7 @@ def _fix_files(
     print the diff (exit 1 if any). Returns the exit status and the files changed."""
     from startlint.engine import relative
     from startlint.fixes.runner import Workspace, fix_python
-    from startlint.fixes.writer import ChangedOnDisk, write_fixed
+    from startlint.fixes.writer import ChangedOnDisk, WriteFailed, write_all
     from startlint.parallel import FIX_POOL_MIN, fix_in_pool
 
     workspace = Workspace()
@@ -481,12 +481,10 @@ def _fix_files(
 
         pairs = {relative(p, root): (decode(workspace.originals[p]), t) for p, t in changed.items()}
         return _print_diffs(pairs), set(changed)
-    written = 0
-    for path, text in sorted(changed.items()):
-        try:
-            written += write_fixed(path, workspace.originals[path], text)
-        except ChangedOnDisk as exc:
-            print(f"startlint: warning: {exc}", file=sys.stderr)
+    try:
+        written = write_all({path: (workspace.originals[path], text) for path, text in changed.items()})
+    except (ChangedOnDisk, WriteFailed) as exc:
+        raise UsageError(f"--fix: {exc}") from None
     if applied:
         print(f"startlint: applied {applied} fix{'es' if applied != 1 else ''} in {written} file{'s' if written != 1 else ''}", file=sys.stderr)
     return EXIT_CLEAN, set(changed)
