@@ -71,6 +71,12 @@ def cached_function(
     assert isinstance(func, cst.FunctionDef) and isinstance(func.body, cst.IndentedBlock)
     blank = cst.EmptyLine(indent=False)
     comments = [line for line in replaced.leading_lines if line.comment is not None]
+    # A comment at the end of the replaced line (`s3 = boto3.client("s3")  # eu bucket`)
+    # goes to the end of the statement that now computes the value.
+    trailing = getattr(replaced, "trailing_whitespace", None)
+    last = statements[-1] if statements else None
+    if trailing is not None and trailing.comment is not None and isinstance(last, cst.SimpleStatementLine):
+        statements = [*statements[:-1], last.with_changes(trailing_whitespace=trailing)]
     return func.with_changes(
         body=func.body.with_changes(body=statements),
         leading_lines=comments if first else [blank, blank, *comments],
