@@ -234,21 +234,21 @@ def test_parse_error_is_reported_and_other_files_still_checked(
 
 
 @pytest.mark.parametrize(
-    "data, message",
+    "data, message, at",
     [
-        (b"import torch\x00\n", "binary"),
-        (b"x = '\xff\xfe caf\xe9'\n", "cannot decode"),
-        (b"# -*- coding: klingon -*-\nimport torch\n", "cannot decode"),
+        (b"import torch\x00\n", "binary", (1, 1)),
+        (b"import os\nx = 'caf\xe9'\n", "cannot decode", (2, 9)),  # the first bad byte
+        (b"# -*- coding: klingon -*-\nimport torch\n", "cannot decode", (1, 1)),
     ],
 )
 def test_unreadable_files_are_sl001_not_tracebacks(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, message: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, message: str, at: tuple[int, int]
 ) -> None:
     (tmp_path / "a.py").write_bytes(data)
     code, out, err = run(["check", "--format", "json"], tmp_path, capsys)
     (finding,) = json.loads(out)["findings"]
     assert (finding["code"], finding["path"]) == ("SL001", "a.py")
-    assert message in finding["message"]
+    assert message in finding["message"] and (finding["line"], finding["column"]) == at
     assert code == 1 and "Traceback" not in err
 
 
@@ -400,3 +400,13 @@ def test_a_reader_that_goes_away_is_not_an_internal_error() -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 1
     assert err == ""
+
+
+def test_no_color_counts_only_when_set_to_something(monkeypatch: pytest.MonkeyPatch) -> None:
+    # no-color.org: "when present and not an empty string".
+    from startlint.replay import report_view
+
+    monkeypatch.setenv("NO_COLOR", "")
+    assert report_view("text", True, False, False, False)[1] is True
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert report_view("text", True, False, False, False)[1] is False

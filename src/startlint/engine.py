@@ -238,7 +238,7 @@ class Checker:
             try:
                 text = decode(data)
             except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-                return self._finalise(rel, "", [_unreadable(f"cannot decode file: {exc}")])
+                return self._finalise(rel, "", [_unreadable(f"cannot decode file: {exc}", _where(exc, data))])
         else:
             data = None  # editor mode: no cache entry for unsaved text
         if source.kind == PYTHON:
@@ -371,5 +371,16 @@ class Checker:
         return out
 
 
-def _unreadable(message: str) -> Violation:
-    return Violation(PARSE_ERROR, Span(1, 1, 1, 1), message, Severity.ERROR)
+def _unreadable(message: str, at: tuple[int, int] = (1, 1)) -> Violation:
+    return Violation(PARSE_ERROR, Span(at[0], at[1], at[0], at[1]), message, Severity.ERROR)
+
+
+def _where(exc: Exception, data: bytes) -> tuple[int, int]:
+    """The line and (byte) column a decoding error points at: the first undecodable byte,
+    or the line of a bad coding cookie."""
+    if isinstance(exc, UnicodeDecodeError):
+        start = exc.start
+        return data.count(b"\n", 0, start) + 1, start - (data.rfind(b"\n", 0, start) + 1) + 1
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return exc.lineno, 1
+    return 1, 1
