@@ -415,7 +415,7 @@ def _graph(args: argparse.Namespace) -> int:
     if args.output_format == "json":
         sys.stdout.write(tree.render_json(trees))
         return EXIT_CLEAN
-    color = sys.stdout.isatty() and not args.no_color and "NO_COLOR" not in os.environ
+    color = sys.stdout.isatty() and not args.no_color and not os.environ.get("NO_COLOR")
     for t in trees:
         sys.stdout.write(tree.render_rich(t) if color else tree.render_text(t))
     return EXIT_CLEAN

@@ -90,7 +90,7 @@ def report_view(fmt: str, to_terminal: bool, no_color: bool, statistics: bool, q
     """How a report looks (what the run cache stores reports by): format, colour, source
     lines, statistics, quiet. The CLI asks this too."""
     text = fmt == "text"
-    color = to_terminal and text and not no_color and "NO_COLOR" not in os.environ
+    color = to_terminal and text and not no_color and not os.environ.get("NO_COLOR")
     return (fmt, color, to_terminal and text, statistics, quiet)
 
 
