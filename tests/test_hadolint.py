@@ -230,3 +230,16 @@ def test_a_parse_error_is_reported_once() -> None:
     theirs = [_finding("DL1000", 2), _finding("DL1000", 1, "other/Dockerfile")]
     merged = hadolint.merge(ours, theirs, {"Dockerfile": "", "other/Dockerfile": ""})
     assert [(f.path, f.code) for f in merged] == [("Dockerfile", "SL001"), ("other/Dockerfile", "DL1000")]
+
+
+def test_info_findings_show_only_with_show_info(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DL3059 (consecutive RUNs) is hadolint's info level: RULES.md shows info only with --show-info.
+    _write(tmp_path, {"Dockerfile": 'FROM python:3.12-slim\nRUN echo a\nRUN echo b\nCMD ["python"]\n'})
+    monkeypatch.chdir(tmp_path)
+    main(["check", "--hadolint", "--no-cache", "--format", "json", "."])
+    assert json.loads(capsys.readouterr().out)["findings"] == []
+    main(["check", "--hadolint", "--no-cache", "--show-info", "--format", "json", "."])
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["code"], f["severity"]) for f in found] == [("DL3059", "info")]

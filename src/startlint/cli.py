@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", type=Path, help="use this configuration file")
     check.add_argument("--stdin-filename", type=Path, help="the path stdin's source stands for")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
+    check.add_argument("--show-info", action="store_true", help="also report info findings (hidden by default)")
     check.add_argument("--fix", action="store_true", default=None, help="apply safe fixes")
     check.add_argument("--unsafe-fixes", action="store_true", default=None, help="with --fix or --diff: unsafe fixes too")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
@@ -322,6 +323,8 @@ def _check_run(args: argparse.Namespace, paths: list[Path], stdin: bool, runs: R
         print(f"startlint: warning: {message}", file=sys.stderr)
 
     findings = analyse(findings, checker, args.entrypoint, root, warn)
+    if not args.show_info:  # info (hadolint's info and style levels) only when asked for
+        findings = tuple(f for f in findings if f.severity is not Severity.INFO)
     shown = findings
     if args.output_format in ("json", "sarif"):
         from startlint.fixes.report_edits import with_edits

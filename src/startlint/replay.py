@@ -39,6 +39,7 @@ CHECK_DEFAULTS: dict[str, object] = {
     "no_cache": False,
     "entrypoint": [],
     "hadolint": None,
+    "show_info": False,
 }
 FORMATS = ("text", "json", "sarif", "github")  # reporters.FORMATS, without importing the reporters
 SEVERITIES = ("error", "warning", "info")
