@@ -170,9 +170,10 @@ def test_catalog_extension_adds_a_heavy_module(tmp_path: Path, capsys: pytest.Ca
         ('fail-on = "fatal"\n', "expected one of 'error', 'warning', 'info'"),
         ('exclude = ["[abc"]\n', "bad glob '[abc'"),
         ('select = [\n', "invalid TOML"),
-        ('[per-file-ignores]\n"x.py" = ["NOPE1"]\n', "unknown rule code or prefix 'NOPE1'"),
-        ('[catalog]\nheavy-modules = { "x" = "slow" }\n', "catalog.heavy-modules"),
-        ('[catalog]\nmodels = []\n', "unknown key 'catalog.models'"),
+        # Nested tables: the line of what is wrong inside them.
+        ('[per-file-ignores]\n"x.py" = ["NOPE1"]\n', "startlint.toml:2: 'per-file-ignores' in the file: unknown rule code or prefix 'NOPE1'"),
+        ('[catalog]\nheavy-modules = { "x" = "slow" }\n', "startlint.toml:2: 'catalog' in the file: catalog: 'catalog.heavy-modules'"),
+        ('[catalog]\n\nmodels = []\n', "startlint.toml:3: 'catalog' in the file: catalog: unknown key 'catalog.models'"),
         ('target-version = "python3"\n', "'target-version'"),
     ],
 )

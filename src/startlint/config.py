@@ -87,7 +87,7 @@ def _from_table(table: Any, path: Path, known: tuple[str, ...]) -> Settings:
     section = "[tool.startlint]" if path.name == "pyproject.toml" else "the file"
 
     def fail(key: str, why: str) -> ConfigError:
-        line = _line_of(text, key)
+        line = _inner_line(text, why) or _line_of(text, key)
         where = f"{path}:{line}" if line else str(path)
         return ConfigError(f"{where}: '{key}' in {section}: {why}")
 
@@ -213,7 +213,23 @@ def _read(path: Path) -> str:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    match = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?\s*=", text, re.MULTILINE)
+    """The line of `key = ...`, else of a table header naming it (`[tool.startlint.catalog]`)."""
+    match = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?\s*=", text, re.MULTILINE) or re.search(
+        rf"^[ \t]*\[[^\]\n]*\b{re.escape(key)}\b[^\]\n]*\]", text, re.MULTILINE
+    )
     if match is None:
         return None
     return text.count("\n", 0, match.start()) + 1
+
+
+def _inner_line(text: str, why: str) -> int | None:
+    """The line of what a nested table's error names (`'catalog.heavy-modules'`, `'SL999'`)."""
+    for quoted in re.findall(r"'([^'\n]+)'", why):
+        inner = quoted.rsplit(".", 1)[-1]
+        line = _line_of(text, inner)
+        if line is None:  # a value, such as a rule code in a list
+            at = text.find(f'"{inner}"')
+            line = text.count("\n", 0, at) + 1 if at >= 0 else None
+        if line is not None:
+            return line
+    return None
