@@ -268,3 +268,33 @@ def test_import_time_calls_follow_a_packages_re_exports(tmp_path: Path, capsys: 
         ("SL102", "pkg/api/net.py", 5): ["main.py"],
         ("SL104", "pkg/api/models.py", 6): ["main.py"],
     }
+
+
+def test_sl102_on_a_client_another_module_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/clients.py": "import boto3 as b\n\ns3 = b.client('s3')\nnames = list('ab')\n",
+            "app/main.py": (
+                "from app.clients import s3, names\n"
+                "import app.clients\n"
+                "\n"
+                "BUCKETS = s3.list_buckets()\n"  # a request: SL102
+                "HANDLE = s3.bucket('x')\n"  # a local handle: nothing
+                "AGAIN = app.clients.s3.head_bucket(Bucket='b')\n"  # SL102
+                "FIRST = names.pop()\n"  # not a client
+                "LATER = lambda: s3.list_buckets()\n"  # runs later
+                "QUIET = s3.list_objects(Bucket='b')  # startlint: ignore[SL102]\n"
+            ),
+        },
+    )
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        main(["check", "--no-cache", "--select", "SL102", "--format", "json", "--exit-zero"])
+    finally:
+        os.chdir(old)
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["path"], f["line"]) for f in found] == [("app/main.py", 4), ("app/main.py", 6)]
+    assert "client that app.clients builds at import" in found[0]["message"]

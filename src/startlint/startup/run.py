@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from startlint.engine import Checker
 from startlint.findings import Finding
 from startlint.python.model import FunctionBody, Module
 from startlint.startup.entrypoints import Entrypoint
+
+if TYPE_CHECKING:
+    from startlint.startup.graph import SourceRoots
 
 Warn = Callable[[str], None]
 
@@ -24,7 +28,8 @@ def analyse(
 ) -> tuple[Finding, ...]:
     root = checker.root  # resolved: the models' paths are
     findings = startup_paths(findings, checker, cli, root, warn)
-    return import_time_calls(findings, checker, root)
+    findings = import_time_calls(findings, checker, root)
+    return imported_clients(findings, checker, root)
 
 
 def startup_paths(
@@ -60,15 +65,13 @@ def import_time_calls(findings: tuple[Finding, ...], checker: Checker, root: Pat
     from startlint.rules import python_checks
     from startlint.rules.context import PythonContext
     from startlint.startup import calls
-    from startlint.startup.graph import SourceRoots
 
     selection = Selection(checker.settings)
     checks = {c: f for c, f in python_checks().items() if c in calls.HAZARD_CODES and selection.enabled(c)}
     starts = [(p, module_name(p)) for p in sorted(checker.models)]
     if not checks or not starts:
         return findings
-    source_roots = [_source_root(p, n) for p, n in starts]
-    roots = SourceRoots(list(dict.fromkeys([*source_roots, root, root / "src"])))
+    roots = _roots(starts, root)
     ctx = PythonContext(checker.catalogs)
     one_body = _OneBody()
     # A call into another module needs all of that file's function summaries (a
@@ -105,6 +108,43 @@ def import_time_calls(findings: tuple[Finding, ...], checker: Checker, root: Pat
     if not added:
         return findings
     return tuple(sorted((*findings, *added), key=lambda f: f.sort_key))
+
+
+def imported_clients(findings: tuple[Finding, ...], checker: Checker, root: Path) -> tuple[Finding, ...]:
+    """SL102 on clients that other first-party modules build (startup/imported_clients.py)."""
+    from startlint.engine import Selection, relative
+    from startlint.project import module_name
+    from startlint.rules.context import PythonContext
+    from startlint.startup import imported_clients as clients
+
+    if not Selection(checker.settings).enabled("SL102") or not checker.models:
+        return findings
+    starts = [(p, module_name(p)) for p in sorted(checker.models)]
+    roots, ctx = _roots(starts, root), PythonContext(checker.catalogs)
+    built: clients.Built = {}
+    existing = {(f.path, f.code, f.span.start_line) for f in findings}
+    added: list[Finding] = []
+    for path, _ in starts:
+        rel = relative(path, root)
+        found = [
+            v
+            for v in clients.find(checker.models[path], checker.model_of, roots, ctx, built)
+            if (rel, v.code, v.span.start_line) not in existing
+        ]
+        if found:
+            added += checker.finalise(rel, _read_text(path), found)
+    if not added:
+        return findings
+    return tuple(sorted((*findings, *added), key=lambda f: f.sort_key))
+
+
+def _roots(starts: list[tuple[Path, str]], root: Path) -> SourceRoots:
+    """Where first-party module names resolve: each checked module's source root, the
+    project root and its `src/`."""
+    from startlint.startup.graph import SourceRoots
+
+    source_roots = [_source_root(p, n) for p, n in starts]
+    return SourceRoots(list(dict.fromkeys([*source_roots, root, root / "src"])))
 
 
 class _OneBody:
