@@ -27,13 +27,12 @@ def find(
     seen: set[int] = set()
     for call in model.calls:
         qual = call.qualname
-        if not qual or qual.startswith((LOCAL + ".", ".", "*.")) or call.stmt_line in seen:
+        # `module.name.method` at least: a module's own function (`re.compile`) is not it.
+        if not qual or qual.count(".") < 2 or qual.startswith((LOCAL + ".", ".", "*.")) or call.stmt_line in seen:
             continue
-        if ctx.catalogs.is_network(qual) or client_of(qual, ctx.catalogs) is not None:
-            continue  # the file's own SL102 reports it
         behind = _client_behind(qual, model_of, roots, ctx, built_by)
-        if behind is None:
-            continue
+        if behind is None or ctx.catalogs.is_network(qual) or client_of(qual, ctx.catalogs) is not None:
+            continue  # (the last two: the file's own SL102 reports it)
         value, module_name = behind
         client = client_of(value, ctx.catalogs)
         if client is None:

@@ -26,10 +26,15 @@ def _stderr(message: str) -> None:
 def analyse(
     findings: tuple[Finding, ...], checker: Checker, cli: list[str], root: Path, warn: Warn = _stderr
 ) -> tuple[Finding, ...]:
+    from startlint.project import module_name
+
     root = checker.root  # resolved: the models' paths are
     findings = startup_paths(findings, checker, cli, root, warn)
-    findings = import_time_calls(findings, checker, root)
-    return imported_clients(findings, checker, root)
+    # Both passes below start from every checked module, with the same source roots.
+    starts = [(p, module_name(p)) for p in sorted(checker.models)]
+    roots = _roots(starts, root)
+    findings = import_time_calls(findings, checker, root, starts, roots)
+    return imported_clients(findings, checker, root, starts, roots)
 
 
 def startup_paths(
@@ -58,20 +63,19 @@ def startup_paths(
     return tuple(sorted(analysis.apply(findings, graph, root, settings.report_off_path), key=lambda f: f.sort_key))
 
 
-def import_time_calls(findings: tuple[Finding, ...], checker: Checker, root: Path) -> tuple[Finding, ...]:
+def import_time_calls(
+    findings: tuple[Finding, ...], checker: Checker, root: Path, starts: list[tuple[Path, str]], roots: SourceRoots
+) -> tuple[Finding, ...]:
     """Add hazards inside first-party functions that checked modules call at import time."""
     from startlint.engine import Selection, relative
-    from startlint.project import module_name
     from startlint.rules import python_checks
     from startlint.rules.context import PythonContext
     from startlint.startup import calls
 
     selection = Selection(checker.settings)
     checks = {c: f for c, f in python_checks().items() if c in calls.HAZARD_CODES and selection.enabled(c)}
-    starts = [(p, module_name(p)) for p in sorted(checker.models)]
     if not checks or not starts:
         return findings
-    roots = _roots(starts, root)
     ctx = PythonContext(checker.catalogs)
     one_body = _OneBody()
     # A call into another module needs all of that file's function summaries (a
@@ -110,17 +114,17 @@ def import_time_calls(findings: tuple[Finding, ...], checker: Checker, root: Pat
     return tuple(sorted((*findings, *added), key=lambda f: f.sort_key))
 
 
-def imported_clients(findings: tuple[Finding, ...], checker: Checker, root: Path) -> tuple[Finding, ...]:
+def imported_clients(
+    findings: tuple[Finding, ...], checker: Checker, root: Path, starts: list[tuple[Path, str]], roots: SourceRoots
+) -> tuple[Finding, ...]:
     """SL102 on clients that other first-party modules build (startup/imported_clients.py)."""
     from startlint.engine import Selection, relative
-    from startlint.project import module_name
     from startlint.rules.context import PythonContext
     from startlint.startup import imported_clients as clients
 
-    if not Selection(checker.settings).enabled("SL102") or not checker.models:
+    if not Selection(checker.settings).enabled("SL102") or not starts:
         return findings
-    starts = [(p, module_name(p)) for p in sorted(checker.models)]
-    roots, ctx = _roots(starts, root), PythonContext(checker.catalogs)
+    ctx = PythonContext(checker.catalogs)
     built: clients.Built = {}
     existing = {(f.path, f.code, f.span.start_line) for f in findings}
     added: list[Finding] = []
