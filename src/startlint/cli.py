@@ -409,8 +409,7 @@ def _graph(args: argparse.Namespace) -> int:
             missing.append(entry.display)
             continue
         graph = analysis.build_graph([entry], root, checker.model_of)
-        first = analysis.run_first(*found) if entry.kind == "module" else []
-        trees.append(tree.build(graph, entry, found[0], root, checker.catalogs, first))
+        trees.append(tree.build(graph, entry, found[0], root, checker.catalogs))
     if not trees:
         raise UsageError(f"entrypoint {', '.join(missing)}: no such module or file under {root}")
     if missing:

@@ -121,23 +121,19 @@ def _resolve(
     if qual.startswith("."):
         level = len(qual) - len(qual.lstrip("."))
         qual = absolute(qual[level:], level, name, path.name == "__init__.py")
-    parts = qual.split(".")
-    for split in range(len(parts) - 1, 0, -1):
-        module_name = ".".join(parts[:split])
-        file = roots.find_file(module_name)
-        if file is None:
-            continue
-        target = model_of(file)
-        if target is None:
-            return None
-        attr = ".".join(parts[split:])
-        found = _bodies(file, module_name, target, attr, index)
-        if found is None and hops < MAX_REEXPORTS:
-            again = _reexported(target, module_name, file, attr)
-            if again is not None:
-                return _resolve(replace(call, qualname=again), path, name, model, model_of, roots, index, hops + 1)
-        return found
-    return None
+    owner = roots.owner(qual)
+    if owner is None:
+        return None
+    file, module_name, attr = owner
+    target = model_of(file)
+    if target is None:
+        return None
+    found = _bodies(file, module_name, target, attr, index)
+    if found is None and hops < MAX_REEXPORTS:
+        again = _reexported(target, module_name, file, attr)
+        if again is not None:
+            return _resolve(replace(call, qualname=again), path, name, model, model_of, roots, index, hops + 1)
+    return found
 
 
 def _reexported(model: Module, module_name: str, path: Path, attr: str) -> str | None:

@@ -64,6 +64,17 @@ class SourceRoots:
             self._files[module] = found if found is not None and found.is_file() else None
         return self._files[module]
 
+    def owner(self, dotted: str) -> tuple[Path, str, str] | None:
+        """The first-party module a dotted name lives in, longest first: `app.clients.s3.get`
+        -> (app/clients.py, `app.clients`, `s3.get`); None when no prefix is first-party."""
+        parts = dotted.split(".")
+        for split in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:split])
+            file = self.find_file(module)
+            if file is not None:
+                return file, module, ".".join(parts[split:])
+        return None
+
     def _find(self, module: str, first: Path | None) -> Path | None:
         parts = module.split(".")
         for root in ([first] if first else []) + self.roots:

@@ -18,19 +18,16 @@ ModelOf = Callable[[Path], Module | None]
 Built = dict[Path, dict[str, str]]  # per module file: module-level name -> the call that built it
 
 
-def find(
-    model: Module, model_of: ModelOf, roots: SourceRoots, ctx: PythonContext, built: Built | None = None
-) -> Iterator[Violation]:
+def find(model: Module, model_of: ModelOf, roots: SourceRoots, ctx: PythonContext, built: Built) -> Iterator[Violation]:
     """SL102 for the import-time calls of `model` on clients other modules built, one per
-    statement (as the rule does). `built` caches each module's bound calls across calls."""
-    built_by = {} if built is None else built
+    statement (as the rule does). `built` caches each module's bound calls across models."""
     seen: set[int] = set()
     for call in model.calls:
         qual = call.qualname
         # `module.name.method` at least: a module's own function (`re.compile`) is not it.
         if not qual or qual.count(".") < 2 or qual.startswith((LOCAL + ".", ".", "*.")) or call.stmt_line in seen:
             continue
-        behind = _client_behind(qual, model_of, roots, ctx, built_by)
+        behind = _client_behind(qual, model_of, roots, ctx, built)
         if behind is None or ctx.catalogs.is_network(qual) or client_of(qual, ctx.catalogs) is not None:
             continue  # (the last two: the file's own SL102 reports it)
         value, module_name = behind
@@ -54,20 +51,15 @@ def _client_behind(
 ) -> tuple[str, str] | None:
     """`app.clients.s3.list_buckets` -> (`boto3.client().list_buckets`, `app.clients`) when
     first-party `app.clients` binds `s3` to a call's result at module level."""
-    parts = qual.split(".")
-    for split in range(len(parts) - 1, 0, -1):
-        module_name = ".".join(parts[:split])
-        file = roots.find_file(module_name)
-        if file is None:
-            continue
-        if file not in built:
-            target = model_of(file)
-            built[file] = {} if target is None else {
-                c.bound_to: c.qualname for c in target.calls if c.bound_to and c.qualname
-            }
-        name, rest = parts[split], parts[split + 1 :]
-        made = built[file].get(name)
-        if made is None or made.startswith(LOCAL + ".") or not ctx.catalogs.is_client(made):
-            return None
-        return ".".join([f"{made}()", *rest]), module_name
-    return None
+    owner = roots.owner(qual)
+    if owner is None:
+        return None
+    file, module_name, attr = owner
+    if file not in built:
+        target = model_of(file)
+        built[file] = {} if target is None else {c.bound_to: c.qualname for c in target.calls if c.bound_to and c.qualname}
+    name, _, rest = attr.partition(".")
+    made = built[file].get(name)
+    if made is None or made.startswith(LOCAL + ".") or not ctx.catalogs.is_client(made):
+        return None
+    return (f"{made}().{rest}" if rest else f"{made}()"), module_name

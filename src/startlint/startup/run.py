@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from startlint.engine import Checker
-from startlint.findings import Finding
+from startlint.findings import Finding, Violation
 from startlint.python.model import FunctionBody, Module
 from startlint.startup.entrypoints import Entrypoint
 
@@ -95,30 +95,23 @@ def import_time_calls(
         if not missing or attempt == calls.MAX_DEPTH + 1:
             break
         checker.load_function_bodies(missing)
-    existing = {(f.path, f.code, f.span.start_line) for f in findings}
-    added: list[Finding] = []
+    reached = []
     for via in found:
-        rel = relative(via.path, root)
-        if (rel, via.violation.code, via.violation.span.start_line) in existing:
-            continue
         how = " -> ".join(f"{relative(s.path, root)}:{s.line} {s.callee}()" for s in via.chain)
         violation = replace(
             via.violation,
             message=f"{via.violation.message}; reached at import time through {how}",
             related=calls.related(via.chain, lambda p: relative(p, root)),
         )
-        text = _read_text(via.path)
-        added += checker.finalise(rel, text, [violation])
-    if not added:
-        return findings
-    return tuple(sorted((*findings, *added), key=lambda f: f.sort_key))
+        reached.append((via.path, violation))
+    return _with(findings, reached, checker, root)
 
 
 def imported_clients(
     findings: tuple[Finding, ...], checker: Checker, root: Path, starts: list[tuple[Path, str]], roots: SourceRoots
 ) -> tuple[Finding, ...]:
     """SL102 on clients that other first-party modules build (startup/imported_clients.py)."""
-    from startlint.engine import Selection, relative
+    from startlint.engine import Selection
     from startlint.rules.context import PythonContext
     from startlint.startup import imported_clients as clients
 
@@ -126,17 +119,25 @@ def imported_clients(
         return findings
     ctx = PythonContext(checker.catalogs)
     built: clients.Built = {}
+    found = [
+        (path, v) for path, _ in starts for v in clients.find(checker.models[path], checker.model_of, roots, ctx, built)
+    ]
+    return _with(findings, found, checker, root)
+
+
+def _with(
+    findings: tuple[Finding, ...], new: list[tuple[Path, Violation]], checker: Checker, root: Path
+) -> tuple[Finding, ...]:
+    """`findings` and the analysis's `new` violations, each file's finalised once (selection,
+    suppression); none where the file's own check already reported that code on that line."""
+    from startlint.engine import relative
+
     existing = {(f.path, f.code, f.span.start_line) for f in findings}
-    added: list[Finding] = []
-    for path, _ in starts:
-        rel = relative(path, root)
-        found = [
-            v
-            for v in clients.find(checker.models[path], checker.model_of, roots, ctx, built)
-            if (rel, v.code, v.span.start_line) not in existing
-        ]
-        if found:
-            added += checker.finalise(rel, _read_text(path), found)
+    by_path: dict[Path, list[Violation]] = {}
+    for path, violation in new:
+        if (relative(path, root), violation.code, violation.span.start_line) not in existing:
+            by_path.setdefault(path, []).append(violation)
+    added = [f for path, group in by_path.items() for f in checker.finalise(relative(path, root), _read_text(path), group)]
     if not added:
         return findings
     return tuple(sorted((*findings, *added), key=lambda f: f.sort_key))

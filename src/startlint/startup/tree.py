@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,10 +45,8 @@ class Tree:
         return sum(self.heavy.values())
 
 
-def build(
-    graph: StartupGraph, entry: Entrypoint, entry_file: Path, root: Path, catalogs: Catalogs, first: Sequence[Path] = ()
-) -> Tree:
-    """The entry file's tree; the packages Python runs `first` are its first children."""
+def build(graph: StartupGraph, entry: Entrypoint, entry_file: Path, root: Path, catalogs: Catalogs) -> Tree:
+    """The entry file's tree; the packages Python runs before it are its first children."""
     heavy: dict[str, int] = {}
     shown: set[Path] = set()
 
@@ -82,6 +79,7 @@ def build(
                     node.children.append(Node(label, False, imp.pos.line, hit.cost_ms if hit else None))
         return node
 
+    first = [path for path, reach in graph.reach.items() if reach.package_of == entry_file]
     packages = [visit(path, None) for path in first if not _empty_package(graph, path)]
     top = visit(entry_file, None)
     for node in packages:
