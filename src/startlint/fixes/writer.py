@@ -38,11 +38,7 @@ def write_all(changes: dict[Path, tuple[bytes, str]]) -> int:
                 continue
             if path.read_bytes() != original:
                 raise ChangedOnDisk(f"{path}: changed on disk while it was being fixed; no file was written")
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".startlint", dir=path.parent)
-            staged.append((path, original, tmp))
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
+            staged.append((path, original, _stage(path, data)))
     except OSError as exc:
         _discard(staged)
         raise WriteFailed(f"{exc.filename or ''}: {exc.strerror or exc}; no file was written") from None
@@ -65,6 +61,19 @@ def write_all(changes: dict[Path, tuple[bytes, str]]) -> int:
     return len(swapped)
 
 
+def _stage(path: Path, data: bytes) -> str:
+    """A temporary copy of `data` beside `path`, with its mode bits: ready to replace it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".startlint", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, path.stat().st_mode & 0o7777)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
 def _discard(staged: list[tuple[Path, bytes, str]]) -> None:
     for _, _, tmp in staged:
         if os.path.exists(tmp):
@@ -74,8 +83,4 @@ def _discard(staged: list[tuple[Path, bytes, str]]) -> None:
 def _restore(swapped: list[tuple[Path, bytes]]) -> None:
     """Put back the originals of files already replaced (each atomically, its mode kept)."""
     for path, original in swapped:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".startlint", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            f.write(original)
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
+        os.replace(_stage(path, original), path)
