@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,16 +74,22 @@ def write(root: Path, files: dict[str, str]) -> None:
         path.write_text(text)
 
 
-def heavy_findings(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> dict[tuple[str, int], tuple[str, list[str]]]:
+def json_findings(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, Any]]:
+    """`startlint check --format json --exit-zero ARGS` run in `root`: its findings."""
     old = Path.cwd()
     os.chdir(root)
     try:
-        main(["check", "--select", "SL101", "--format", "json", "--exit-zero", *args])
+        main(["check", "--format", "json", "--exit-zero", *args])
     finally:
         os.chdir(old)
+    found: list[dict[str, Any]] = json.loads(capsys.readouterr().out)["findings"]
+    return found
+
+
+def heavy_findings(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> dict[tuple[str, int], tuple[str, list[str]]]:
     return {
         (f["path"], f["line"]): (f["severity"], [r["path"] for r in f["related"]])
-        for f in json.loads(capsys.readouterr().out)["findings"]
+        for f in json_findings(root, capsys, "--select", "SL101", *args)
     }
 
 
@@ -169,7 +176,9 @@ def test_graph_without_an_entrypoint_is_a_usage_error(tmp_path: Path, capsys: py
     assert "no entrypoint" in capsys.readouterr().err
 
 
-def test_the_entry_modules_packages_run_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_entry_modules_packages_run_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Importing app.api.main runs app/__init__.py and app/api/__init__.py before it.
     write(
         tmp_path,
@@ -188,14 +197,10 @@ def test_the_entry_modules_packages_run_first(tmp_path: Path, capsys: pytest.Cap
         ("app/ml/embed.py", 1): ("error", ["app/__init__.py", "app/ml/__init__.py"]),
         ("tools/train.py", 1): ("warning", []),
     }
-    old = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        main(["check", "--select", "SL101", "--entrypoint", "app.api.main:app", "--exit-zero"])
-        assert "(its package: Python runs app/__init__.py before app/api/main.py)" in capsys.readouterr().out
-        assert main(["graph", "app.api.main:app"]) == 0
-    finally:
-        os.chdir(old)
+    monkeypatch.chdir(tmp_path)
+    main(["check", "--select", "SL101", "--entrypoint", "app.api.main:app", "--exit-zero"])
+    assert "(its package: Python runs app/__init__.py before app/api/main.py)" in capsys.readouterr().out
+    assert main(["graph", "app.api.main:app"]) == 0
     tree = capsys.readouterr().out
     assert "app/api/main.py\n├── app/__init__.py  (its package: runs first)\n" in tree
     assert "sentence_transformers: SentenceTransformer" in tree and "pandas" in tree
@@ -221,29 +226,27 @@ def test_entrypoint_discovery_skips_release_phases_and_option_values(tmp_path: P
     assert [e.display for e in from_command(argv, "x")] == ["main:app"]
 
 
-def test_missing_entrypoints_are_warned_about(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_entrypoints_are_warned_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     write(tmp_path, {"main.py": "import torch\n", "clean.py": "import os\n"})
     for path in tmp_path.iterdir():  # old enough for the run cache to store a run of them
         os.utime(path, (path.stat().st_atime - 60, path.stat().st_mtime - 60))
-    old = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        # Given on the command line: a warning even without an SL101 finding to judge.
-        assert main(["check", "clean.py", "--entrypoint", "mian:app"]) == 0
-        assert "startlint: warning: entrypoint not found: mian:app" in capsys.readouterr().err
-        # One of two missing: the other still places main.py on a start-up path.
-        main(["check", "--select", "SL101", "--exit-zero", "--entrypoint", "server:app", "--entrypoint", "main:app"])
-        out, err = capsys.readouterr()
-        assert "entrypoint not found: server:app" in err and "[error]" in out
-        # The run that warned was not stored: the same command warns again.
-        main(["check", "--select", "SL101", "--exit-zero", "--entrypoint", "server:app", "--entrypoint", "main:app"])
-        assert "entrypoint not found: server:app" in capsys.readouterr().err
-        # `graph` draws the trees it can and warns about the others.
-        assert main(["graph", "server:app", "main:app"]) == 0
-        out, err = capsys.readouterr()
-        assert out.startswith("main:app") and "entrypoint not found: server:app" in err
-    finally:
-        os.chdir(old)
+    monkeypatch.chdir(tmp_path)
+    # Given on the command line: a warning even without an SL101 finding to judge.
+    assert main(["check", "clean.py", "--entrypoint", "mian:app"]) == 0
+    assert "startlint: warning: entrypoint not found: mian:app" in capsys.readouterr().err
+    # One of two missing: the other still places main.py on a start-up path.
+    main(["check", "--select", "SL101", "--exit-zero", "--entrypoint", "server:app", "--entrypoint", "main:app"])
+    out, err = capsys.readouterr()
+    assert "entrypoint not found: server:app" in err and "[error]" in out
+    # The run that warned was not stored: the same command warns again.
+    main(["check", "--select", "SL101", "--exit-zero", "--entrypoint", "server:app", "--entrypoint", "main:app"])
+    assert "entrypoint not found: server:app" in capsys.readouterr().err
+    # `graph` draws the trees it can and warns about the others.
+    assert main(["graph", "server:app", "main:app"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("main:app") and "entrypoint not found: server:app" in err
 
 
 def test_import_time_calls_follow_a_packages_re_exports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -257,13 +260,7 @@ def test_import_time_calls_follow_a_packages_re_exports(tmp_path: Path, capsys: 
             "main.py": "from pkg import fetch_config\nimport pkg\n\nCONFIG = fetch_config()\nLOADER = pkg.Loader()\n",
         },
     )
-    old = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        main(["check", "--no-cache", "--format", "json", "--exit-zero"])
-    finally:
-        os.chdir(old)
-    found = {(f["code"], f["path"], f["line"]): [r["path"] for r in f["related"]] for f in json.loads(capsys.readouterr().out)["findings"]}
+    found = {(f["code"], f["path"], f["line"]): [r["path"] for r in f["related"]] for f in json_findings(tmp_path, capsys, "--no-cache")}
     assert found == {
         ("SL102", "pkg/api/net.py", 5): ["main.py"],
         ("SL104", "pkg/api/models.py", 6): ["main.py"],
@@ -289,12 +286,6 @@ def test_sl102_on_a_client_another_module_builds(tmp_path: Path, capsys: pytest.
             ),
         },
     )
-    old = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        main(["check", "--no-cache", "--select", "SL102", "--format", "json", "--exit-zero"])
-    finally:
-        os.chdir(old)
-    found = json.loads(capsys.readouterr().out)["findings"]
+    found = json_findings(tmp_path, capsys, "--no-cache", "--select", "SL102")
     assert [(f["path"], f["line"]) for f in found] == [("app/main.py", 4), ("app/main.py", 6)]
     assert "client that app.clients builds at import" in found[0]["message"]
